@@ -1,0 +1,89 @@
+import { ConfigError } from './catalog.ts';
+import { loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { startIncidentd } from './main.ts';
+import { DatabaseUnavailableError, openStore } from './store/db.ts';
+import { migrateToLatest } from './store/migrate.ts';
+import { waitForDatabase } from './store/wait-for-database.ts';
+
+const USAGE = `usage: incidentd <command>
+
+commands:
+  serve                 run the server (same as npm start)
+  migrate               apply database migrations and exit
+  rules check [DIR]     validate rule files (default: RULES_DIR or ./rules)
+  rules test FILE...    run rule unit tests
+`;
+
+/** One clear line for the errors a user can fix; a stack trace only for our bugs. */
+function fail(err: unknown): never {
+  if (err instanceof ConfigError || err instanceof DatabaseUnavailableError) {
+    process.stderr.write(`incidentd: ${err.message}\n`);
+  } else if (err instanceof Error && /migration .* failed/.test(err.message)) {
+    process.stderr.write(`incidentd: ${err.message}\n`);
+  } else {
+    process.stderr.write(`incidentd: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  process.exit(1);
+}
+
+async function serve(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const app = await startIncidentd(config, log);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    await app.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function migrate(): Promise<void> {
+  const config = loadConfig();
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await waitForDatabase(store, config.databaseUrl ? 10_000 : 0);
+    const applied = await migrateToLatest(store);
+    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+  } finally {
+    await store.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+    case undefined:
+      await serve();
+      return -1;
+    case 'migrate':
+      await migrate();
+      return 0;
+    case 'rules': {
+      const { rulesCommand } = await import('./rules-cli.ts');
+      return rulesCommand(rest);
+    }
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`incidentd: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err) => fail(err),
+);

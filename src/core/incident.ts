@@ -1,0 +1,71 @@
+import type { ComponentStatus } from './component-status.ts';
+import type { Severity } from './severity.ts';
+
+export type IncidentState = 'open' | 'acknowledged' | 'resolved';
+export const PUBLIC_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+export type PublicStatus = (typeof PUBLIC_STATUSES)[number];
+
+/** The incident row: a projection of its timeline (incident_events). */
+export interface Incident {
+  id: string;
+  title: string;
+  severity: Severity;
+  state: IncidentState;
+  /** Public status, as customers see it. */
+  status: PublicStatus;
+  /** Rule that opened it; null when declared by hand. */
+  rule: string | null;
+  /** Values of the rule's group_by labels, joined; null when declared by hand. */
+  groupKey: string | null;
+  customers: string[];
+  components: string[];
+  componentStatus: ComponentStatus | null;
+  owner: string | null;
+  /** On the public status page (publish: auto, or after the first public update). */
+  published: boolean;
+  alertCount: number;
+  firingCount: number;
+  flapCount: number;
+  openedAt: Date;
+  acknowledgedAt: Date | null;
+  resolvedAt: Date | null;
+  nextUpdateDue: Date | null;
+  /** When the last firing alert resolved; auto-resolve is due at this + resolve_after. */
+  lastResolvedAlertAt: Date | null;
+  autoResolveAt: Date | null;
+  lastAlertAt: Date | null;
+}
+
+/** Kinds of timeline events. Every change to an incident is one of these. */
+export type IncidentEventKind =
+  | 'opened'
+  | 'alert.attached'
+  | 'alert.firing'
+  | 'alert.resolved'
+  | 'customer.added'
+  | 'severity.changed'
+  | 'component.status'
+  | 'acknowledged'
+  | 'owner.assigned'
+  | 'update.posted'
+  | 'note.added'
+  | 'resolved'
+  | 'reopened'
+  | 'sla.warning'
+  | 'sla.breached'
+  | 'sla.met'
+  | 'notification.sent'
+  | 'notification.failed'
+  | 'published';
+
+export interface IncidentEvent {
+  id?: number;
+  incidentId: string;
+  at: Date;
+  kind: IncidentEventKind;
+  /** Who did it: a user name, `rule:<name>`, or `system`. */
+  actor: string;
+  /** Public events are shown on the status page (public updates, resolution). */
+  visibility: 'public' | 'internal';
+  data: Record<string, unknown>;
+}

@@ -1,0 +1,28 @@
+import type { ErrorHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { DomainError } from '../core/errors.ts';
+import type { Logger } from '../pipeline/ports.ts';
+import { isDatabaseUnavailable } from '../store/errors.ts';
+
+const DOMAIN_STATUS: Record<string, 400 | 404 | 409> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+};
+
+/** The one place errors become HTTP statuses. */
+export function errorHandler(log: Logger): ErrorHandler {
+  return (err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
+    if (err instanceof DomainError) {
+      return c.json({ error: err.code, message: err.message }, DOMAIN_STATUS[err.code] ?? 400);
+    }
+    if (isDatabaseUnavailable(err)) {
+      log.warn('database unavailable', { path: c.req.path, error: err });
+      c.header('Retry-After', '5');
+      return c.json({ error: 'unavailable', message: 'database unavailable, retry later' }, 503);
+    }
+    log.error('unhandled error', { path: c.req.path, error: err, stack: (err as Error).stack });
+    return c.json({ error: 'internal', message: 'internal error' }, 500);
+  };
+}

@@ -1,0 +1,120 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+export interface StoreHandle {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** The PostgreSQL schema in use when not the default (tests). */
+  schema?: string;
+  /** Cheap round trip for /readyz. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+  /** The pg pool (PostgreSQL only), for LISTEN/NOTIFY and tests. */
+  pool?: pg.Pool;
+}
+
+export class DatabaseUnavailableError extends Error {}
+
+// int8 (counts, identity ids) as numbers, like PGlite does; our values stay far below 2^53.
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export interface OpenOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  /** PostgreSQL schema to use (tests give each file its own). */
+  schema?: string;
+  poolSize?: number;
+}
+
+export async function openStore(opts: OpenOptions): Promise<StoreHandle> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : openPglite(opts.dataDir);
+}
+
+async function openPostgres(url: string, opts: OpenOptions): Promise<StoreHandle> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    types: pgTypes,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+  });
+  // A dropped connection must not crash the process: the next query reports the error instead.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'postgres',
+    pool,
+    ...(opts.schema ? { schema: opts.schema } : {}),
+    ping: () => ping(db),
+    close: () => db.destroy(),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<StoreHandle> {
+  const inMemory = dataDir === 'memory://';
+  let releaseLock = () => {};
+  if (!inMemory) {
+    mkdirSync(dataDir, { recursive: true });
+    releaseLock = lockDataDir(dataDir);
+  }
+  const pglite = inMemory ? new PGlite() : new PGlite(dataDir);
+  await pglite.waitReady;
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  return {
+    db,
+    kind: 'pglite',
+    ping: () => ping(db),
+    close: async () => {
+      await db.destroy();
+      releaseLock();
+    },
+  };
+}
+
+async function ping(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Embedded PGlite is single-process: a second incidentd on the same DATA_DIR would corrupt it. */
+function lockDataDir(dataDir: string): () => void {
+  const lockFile = join(dataDir, 'incidentd.pid');
+  try {
+    const pid = Number(readFileSync(lockFile, 'utf8'));
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new DatabaseUnavailableError(
+        `DATA_DIR ${dataDir} is in use by incidentd process ${pid}; embedded storage is single-process (use DATABASE_URL for replicas)`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof DatabaseUnavailableError) throw err;
+  }
+  writeFileSync(lockFile, String(process.pid));
+  return () => rmSync(lockFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

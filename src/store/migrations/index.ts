@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import * as createCoreTables from './2026_11_23_0400_create_core_tables.ts';
+
+/** Static list: migrations are bundled code, not files discovered at run time. Names sort in apply order. */
+export const migrations: Record<string, Migration> = {
+  '2026_11_23_0400_create_core_tables': createCoreTables,
+};

@@ -1,0 +1,154 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Table types for Kysely. Only `store/` knows snake_case. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: Generated<Date>;
+}
+
+export interface AlertsTable {
+  id: string;
+  source: string;
+  fingerprint: string;
+  status: 'firing' | 'resolved';
+  labels: Json<Record<string, string>>;
+  annotations: Json<Record<string, string>>;
+  title: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp | null;
+  generator_url: string | null;
+  raw: Json<unknown>;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  last_changed_at: Timestamp;
+  seen_count: number;
+  rule: string | null;
+  group_key: string | null;
+  incident_id: string | null;
+  unrouted_reason: string | null;
+}
+
+export interface AlertEventsTable {
+  id: Generated<number>;
+  alert_id: string;
+  at: Timestamp;
+  status: 'firing' | 'resolved';
+  previous_status: 'firing' | 'resolved' | null;
+}
+
+export interface IncidentsTable {
+  id: string;
+  title: string;
+  severity: string;
+  state: string;
+  status: string;
+  rule: string | null;
+  group_key: string | null;
+  customers: Json<string[]>;
+  components: Json<string[]>;
+  component_status: string | null;
+  owner: string | null;
+  published: boolean;
+  alert_count: number;
+  firing_count: number;
+  flap_count: number;
+  opened_at: Timestamp;
+  acknowledged_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  next_update_due: Timestamp | null;
+  last_resolved_alert_at: Timestamp | null;
+  auto_resolve_at: Timestamp | null;
+  last_alert_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface IncidentEventsTable {
+  id: Generated<number>;
+  incident_id: string;
+  at: Timestamp;
+  kind: string;
+  actor: string;
+  visibility: 'public' | 'internal';
+  data: Json<Record<string, unknown>>;
+}
+
+export interface IncidentAlertsTable {
+  incident_id: string;
+  alert_id: string;
+  attached_at: Timestamp;
+}
+
+export interface CandidateGroupsTable {
+  rule: string;
+  group_key: string;
+  first_at: Timestamp;
+  expires_at: Timestamp;
+  alert_ids: Json<string[]>;
+  customers: Json<string[]>;
+  alert_count: number;
+}
+
+export interface ComponentsTable {
+  id: string;
+  name: string;
+  group_name: string | null;
+  description: string | null;
+  position: number;
+  status: string;
+  updated_at: Timestamp;
+}
+
+export interface ComponentStatusIntervalsTable {
+  id: Generated<number>;
+  component_id: string;
+  status: string;
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+  incident_id: string | null;
+  maintenance_id: string | null;
+}
+
+export interface MaintenancesTable {
+  id: string;
+  title: string;
+  message: string;
+  components: Json<string[]>;
+  scheduled_for: Timestamp;
+  scheduled_until: Timestamp;
+  status: string;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DeadLettersTable {
+  id: Generated<number>;
+  source: string;
+  received_at: Timestamp;
+  reason: string;
+  status_code: number;
+  content_type: string | null;
+  headers: Json<Record<string, string>>;
+  body: Uint8Array;
+  replayed_at: Timestamp | null;
+  replay_status: number | null;
+  replay_result: string | null;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  alerts: AlertsTable;
+  alert_events: AlertEventsTable;
+  incidents: IncidentsTable;
+  incident_events: IncidentEventsTable;
+  incident_alerts: IncidentAlertsTable;
+  candidate_groups: CandidateGroupsTable;
+  components: ComponentsTable;
+  component_status_intervals: ComponentStatusIntervalsTable;
+  maintenances: MaintenancesTable;
+  dead_letters: DeadLettersTable;
+}

@@ -1,0 +1,18 @@
+import type { StoreHandle } from './db.ts';
+import { DatabaseUnavailableError } from './db.ts';
+
+/** At start an unreachable PostgreSQL is retried for a while (it may be starting too), then given up on. */
+export async function waitForDatabase(store: StoreHandle, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 200;
+  for (;;) {
+    if (await store.ping()) return;
+    if (Date.now() >= deadline) {
+      throw new DatabaseUnavailableError(
+        `database unreachable${timeoutMs ? ` after ${Math.round(timeoutMs / 1000)}s` : ''}: check DATABASE_URL`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 2_000);
+  }
+}

@@ -1,0 +1,59 @@
+import { resolve } from 'node:path';
+import { Registry } from 'prom-client';
+import { digest } from '../../src/auth/tokens.ts';
+import { loadCatalog, parseCatalog } from '../../src/catalog.ts';
+import type { Config } from '../../src/config.ts';
+import { type AppDeps, createApp } from '../../src/http/app.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { type Clock, ManualClock } from '../../src/pipeline/ports.ts';
+import { syncComponents } from '../../src/store/components.ts';
+import type { StoreHandle } from '../../src/store/db.ts';
+import { createMetrics } from '../../src/telemetry/metrics.ts';
+
+export const INGEST_TOKEN = 'test-ingest-token';
+export const ADMIN_TOKEN = 'test-admin-token';
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    databaseUrl: null,
+    dataDir: 'memory://',
+    rulesDir: resolve(ROOT, 'rules'),
+    catalogFile: resolve(ROOT, 'incidentd.yaml'),
+    catalog: loadCatalog(resolve(ROOT, 'incidentd.yaml')),
+    ingestToken: INGEST_TOKEN,
+    adminToken: ADMIN_TOKEN,
+    grafanaHmacSecret: null,
+    publicUrl: 'http://status.test',
+    maxBodyBytes: 5 * 1024 * 1024,
+    jobIntervalMs: 1000,
+    logLevel: 'error',
+    ...overrides,
+  };
+}
+
+export { parseCatalog };
+
+/** An in-process app over a real store, with a manual clock and a fresh metrics registry. */
+export async function createTestApp(
+  store: StoreHandle,
+  opts: { config?: Partial<Config>; clock?: Clock; syncCatalog?: boolean } = {},
+) {
+  const config = testConfig(opts.config);
+  const clock = opts.clock ?? new ManualClock(new Date('2026-11-01T10:00:00Z'));
+  if (opts.syncCatalog !== false) await syncComponents(store.db, config.catalog, clock.now());
+  const deps: AppDeps = {
+    config,
+    store,
+    clock,
+    log: silentLogger,
+    metrics: createMetrics(new Registry()),
+    tokens: { ingest: digest(INGEST_TOKEN), admin: digest(ADMIN_TOKEN) },
+    readiness: { rulesLoaded: () => true },
+  };
+  return { app: createApp(deps), deps, clock };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
