@@ -1,0 +1,86 @@
+import { Environment, type ParseResult } from '@marcbachmann/cel-js';
+
+export type CelProgram = ParseResult;
+
+/** What the `match` expression sees of an alert. */
+const alertEnv = new Environment({ enableOptionalTypes: true })
+  .registerVariable('labels', 'map<string, string>')
+  .registerVariable('annotations', 'map<string, string>')
+  .registerVariable('source', 'string')
+  .registerVariable('status', 'string')
+  .registerVariable('title', 'string');
+
+/** What `severity` and `open_when` see of a group: customers, alerts (count), labels (group labels). */
+const groupEnv = new Environment({ enableOptionalTypes: true })
+  .registerVariable('customers', 'list<string>')
+  .registerVariable('alerts', 'int')
+  .registerVariable('labels', 'map<string, string>');
+
+export type CelScope = 'alert' | 'group';
+
+export type CompileResult =
+  | { ok: true; program: CelProgram }
+  | { ok: false; message: string /** 0-based offset in the expression, when known. */; offset?: number };
+
+interface CelErrorLike {
+  summary?: string;
+  message: string;
+  range?: { start: number; end: number };
+}
+
+function failure(error: unknown, kind: string): CompileResult {
+  const e = error as CelErrorLike;
+  const summary = e.summary ?? e.message.split('\n')[0] ?? String(error);
+  const offset = e.range?.start;
+  return offset === undefined
+    ? { ok: false, message: `${kind}: ${summary}` }
+    : { ok: false, message: `${kind}: ${summary}`, offset };
+}
+
+/**
+ * Parses and type-checks once, so typos (`lables.x`) and wrong result types fail at load, not at 3 a.m.
+ * `expect` is the result type the caller needs ('bool' or 'string'); `dyn` is accepted.
+ */
+export function compileCel(source: string, scope: CelScope, expect: 'bool' | 'string'): CompileResult {
+  const env = scope === 'alert' ? alertEnv : groupEnv;
+  let program: CelProgram;
+  try {
+    program = env.parse(source);
+  } catch (error) {
+    return failure(error, 'CEL syntax error');
+  }
+  const checked = program.check();
+  if (!checked.valid) return failure(checked.error, 'CEL type error');
+  if (checked.type !== expect && checked.type !== 'dyn') {
+    return { ok: false, message: `CEL expression must return ${expect}, not ${checked.type}` };
+  }
+  return { ok: true, program };
+}
+
+export interface AlertScope {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  source: string;
+  status: string;
+  title: string;
+}
+
+export interface GroupScope {
+  customers: readonly string[];
+  alerts: number;
+  labels: Record<string, string>;
+}
+
+/**
+ * Runs a compiled expression; an evaluation error (e.g. `labels.team` on an alert without that label)
+ * yields `undefined`, which callers treat as "no match" / "not yet", never as a crash of the pipeline.
+ */
+export function runCel(program: CelProgram, scope: AlertScope | GroupScope): unknown {
+  try {
+    const ctx =
+      'alerts' in scope ? { ...scope, customers: [...scope.customers], alerts: BigInt(scope.alerts) } : scope;
+    return program(ctx);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,190 @@
+import { isScalar, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import type { ComponentStatus } from '../component-status.ts';
+import { parseDuration } from '../duration.ts';
+import { isSeverity } from '../severity.ts';
+import { compileCel } from './cel.ts';
+import { BAD_DURATION, ruleFileSchema } from './schema.ts';
+import { templatePlaceholders } from './template.ts';
+import type { CompiledExpr, LoadRuleSetResult, Rule, RuleProblem, RuleSeverity } from './types.ts';
+import { keyNodeAt, nodeAt, positionOf, valueOffsetToFileOffset } from './yaml-position.ts';
+
+export interface LoadRuleSetOptions {
+  /** Catalog component ids; a rule naming another id is a problem. */
+  componentIds: ReadonlySet<string>;
+}
+
+export interface RuleFileText {
+  path: string;
+  text: string;
+}
+
+/** `FILE:LINE: message` or `FILE:LINE:COLUMN: message`, as `incidentd rules check` prints it. */
+export function formatProblem(p: RuleProblem): string {
+  return p.column === undefined
+    ? `${p.file}:${p.line}: ${p.message}`
+    : `${p.file}:${p.line}:${p.column}: ${p.message}`;
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
+  return out;
+}
+
+/**
+ * Validates every file before returning anything, so a reload either swaps in a whole good set or
+ * reports all problems at once. Pure: the caller reads the files.
+ */
+export function loadRuleSet(files: readonly RuleFileText[], opts: LoadRuleSetOptions): LoadRuleSetResult {
+  const problems: RuleProblem[] = [];
+  const rules: Rule[] = [];
+  const firstByName = new Map<string, { file: string; line: number }>();
+  // Name order, so the first-match-wins order does not depend on how the directory was listed.
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  for (const { path: file, text } of sorted) {
+    const lc = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+    if (doc.errors.length > 0) {
+      for (const err of doc.errors) {
+        const pos = lc.linePos(err.pos[0]);
+        problems.push({
+          file,
+          line: pos.line,
+          column: pos.col,
+          message: `YAML: ${err.message.split('\n')[0]}`,
+        });
+      }
+      continue;
+    }
+    if (doc.contents === null) continue; // an empty file holds no rules
+    const add = (path: readonly PropertyKey[], message: string, column = true) => {
+      const pos = positionOf(nodeAt(doc, path), lc);
+      problems.push(
+        column && pos.column !== undefined
+          ? { file, line: pos.line, column: pos.column, message }
+          : { file, line: pos.line, message },
+      );
+    };
+
+    const parsed = ruleFileSchema.safeParse(doc.toJS());
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) addIssue(issue, doc, lc, file, problems, add);
+      continue;
+    }
+
+    parsed.data.rules.forEach((r, i) => {
+      const at = (key: string, ...rest: PropertyKey[]): PropertyKey[] => ['rules', i, key, ...rest];
+      const nameLine = positionOf(nodeAt(doc, at('name')), lc).line;
+      let ok = true;
+      const fail = (path: readonly PropertyKey[], message: string) => {
+        ok = false;
+        add(path, message);
+      };
+
+      const first = firstByName.get(r.name);
+      if (first)
+        fail(at('name'), `duplicate rule name "${r.name}" (first defined at ${first.file}:${first.line})`);
+      else firstByName.set(r.name, { file, line: nameLine });
+
+      const compile = (key: string, source: string, scope: 'alert' | 'group', expect: 'bool' | 'string') => {
+        const result = compileCel(source, scope, expect);
+        if (result.ok) return { source, program: result.program } satisfies CompiledExpr;
+        ok = false;
+        const node = nodeAt(doc, at(key));
+        const fileOffset =
+          result.offset !== undefined && isScalar(node)
+            ? valueOffsetToFileOffset(node, text, result.offset)
+            : null;
+        const message = `${pathText(at(key))}: ${result.message}`;
+        // Without a usable offset point at the expression itself; with an unmappable one, at its line only.
+        if (fileOffset === null) add(at(key), message, result.offset === undefined);
+        else {
+          const p = lc.linePos(fileOffset);
+          problems.push({ file, line: p.line, column: p.col, message });
+        }
+        return null;
+      };
+
+      const match = compile('match', r.match, 'alert', 'bool');
+      let severity: RuleSeverity | null = null;
+      if (isSeverity(r.severity)) severity = { kind: 'constant', value: r.severity };
+      else {
+        const expr = compile('severity', r.severity, 'group', 'string');
+        if (expr) severity = { kind: 'cel', expr };
+      }
+      const openWhen = r.open_when === undefined ? null : compile('open_when', r.open_when, 'group', 'bool');
+
+      r.components.forEach((id, j) => {
+        if (!opts.componentIds.has(id))
+          fail(at('components', j), `unknown component "${id}" (not in the catalog)`);
+      });
+      // Placeholders are limited to what every alert of the group shares, so titles are stable.
+      const allowed = new Set([...r.group_by, 'alertname']);
+      for (const key of ['title', 'public_message'] as const) {
+        const template = r[key];
+        if (template === undefined) continue;
+        for (const name of templatePlaceholders(template)) {
+          if (!allowed.has(name))
+            fail(
+              at(key),
+              `${pathText(at(key))}: unknown placeholder {{ ${name} }} (use group_by labels or alertname)`,
+            );
+        }
+      }
+      if (r.publish === 'auto' && r.public_message === undefined)
+        fail(at('publish'), `${pathText(at('publish'))}: publish: auto needs a public_message`);
+
+      if (!ok || !match || !severity || (r.open_when !== undefined && !openWhen)) return;
+      rules.push({
+        name: r.name,
+        file,
+        line: nameLine,
+        match,
+        groupBy: r.group_by,
+        customerLabel: r.customer_label,
+        windowMs: parseDuration(r.window)!,
+        severity,
+        components: r.components,
+        componentStatus: r.component_status as ComponentStatus,
+        title: r.title ?? '{{ alertname }}',
+        resolveAfterMs: parseDuration(r.resolve_after)!,
+        openWhen,
+        publish: r.publish,
+        publicMessage: r.public_message ?? null,
+      });
+    });
+  }
+
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, rules: { rules, byName: new Map(rules.map((r) => [r.name, r])) } };
+}
+
+function addIssue(
+  issue: z.core.$ZodIssue,
+  doc: ReturnType<typeof parseDocument>,
+  lc: LineCounter,
+  file: string,
+  problems: RuleProblem[],
+  add: (path: readonly PropertyKey[], message: string) => void,
+): void {
+  const path = issue.path;
+  if (issue.code === 'unrecognized_keys') {
+    for (const key of issue.keys) {
+      const pos = positionOf(keyNodeAt(doc, path, key), lc);
+      const message = `${pathText([...path, key])}: unknown key`;
+      problems.push(pos.column === undefined ? { file, line: pos.line, message } : { ...pos, file, message });
+    }
+    return;
+  }
+  const value = path.length === 0 ? doc.toJS() : doc.getIn(path);
+  let message: string;
+  if (issue.message === BAD_DURATION)
+    message = `bad duration ${JSON.stringify(value)} (write e.g. 90s, 5m, 1h30m, or 0)`;
+  else if (value === undefined && issue.code === 'invalid_type') message = 'missing required key';
+  else if (issue.code === 'invalid_value' && 'values' in issue)
+    message = `expected one of ${issue.values.map(String).join(', ')}, got ${JSON.stringify(value)}`;
+  else message = issue.message;
+  add(path, `${pathText(path)}: ${message}`);
+}
