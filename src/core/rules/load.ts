@@ -1,13 +1,13 @@
 import { isScalar, LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
 import type { ComponentStatus } from '../component-status.ts';
 import { parseDuration } from '../duration.ts';
 import { isSeverity } from '../severity.ts';
 import { compileCel } from './cel.ts';
-import { BAD_DURATION, ruleFileSchema } from './schema.ts';
+import { ruleFileSchema } from './schema.ts';
 import { templatePlaceholders } from './template.ts';
 import type { CompiledExpr, LoadRuleSetResult, Rule, RuleProblem, RuleSeverity } from './types.ts';
-import { keyNodeAt, nodeAt, positionOf, valueOffsetToFileOffset } from './yaml-position.ts';
+import { nodeAt, positionOf, valueOffsetToFileOffset } from './yaml-position.ts';
+import { issueProblems, pathText, sortProblems } from './zod-problems.ts';
 
 export interface LoadRuleSetOptions {
   /** Catalog component ids; a rule naming another id is a problem. */
@@ -24,12 +24,6 @@ export function formatProblem(p: RuleProblem): string {
   return p.column === undefined
     ? `${p.file}:${p.line}: ${p.message}`
     : `${p.file}:${p.line}:${p.column}: ${p.message}`;
-}
-
-function pathText(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
-  return out;
 }
 
 /**
@@ -70,7 +64,7 @@ export function loadRuleSet(files: readonly RuleFileText[], opts: LoadRuleSetOpt
 
     const parsed = ruleFileSchema.safeParse(doc.toJS());
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) addIssue(issue, doc, lc, file, problems, add);
+      for (const issue of parsed.error.issues) problems.push(...issueProblems(issue, doc, lc, file));
       continue;
     }
 
@@ -157,34 +151,6 @@ export function loadRuleSet(files: readonly RuleFileText[], opts: LoadRuleSetOpt
     });
   }
 
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, rules: { rules, byName: new Map(rules.map((r) => [r.name, r])) } };
-}
-
-function addIssue(
-  issue: z.core.$ZodIssue,
-  doc: ReturnType<typeof parseDocument>,
-  lc: LineCounter,
-  file: string,
-  problems: RuleProblem[],
-  add: (path: readonly PropertyKey[], message: string) => void,
-): void {
-  const path = issue.path;
-  if (issue.code === 'unrecognized_keys') {
-    for (const key of issue.keys) {
-      const pos = positionOf(keyNodeAt(doc, path, key), lc);
-      const message = `${pathText([...path, key])}: unknown key`;
-      problems.push(pos.column === undefined ? { file, line: pos.line, message } : { ...pos, file, message });
-    }
-    return;
-  }
-  const value = path.length === 0 ? doc.toJS() : doc.getIn(path);
-  let message: string;
-  if (issue.message === BAD_DURATION)
-    message = `bad duration ${JSON.stringify(value)} (write e.g. 90s, 5m, 1h30m, or 0)`;
-  else if (value === undefined && issue.code === 'invalid_type') message = 'missing required key';
-  else if (issue.code === 'invalid_value' && 'values' in issue)
-    message = `expected one of ${issue.values.map(String).join(', ')}, got ${JSON.stringify(value)}`;
-  else message = issue.message;
-  add(path, `${pathText(path)}: ${message}`);
 }

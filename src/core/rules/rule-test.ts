@@ -8,13 +8,14 @@ import type { Incident } from '../incident.ts';
 import { SEVERITIES } from '../severity.ts';
 import { autoResolve, autoResolveDue } from './auto-resolve.ts';
 import { matchAlert } from './match.ts';
+import { BAD_DURATION } from './schema.ts';
 import type { RuleProblem, RuleSet } from './types.ts';
-import { nodeAt, positionOf } from './yaml-position.ts';
+import { issueProblems, sortProblems } from './zod-problems.ts';
 
 /** Rule unit tests, like `promtool test rules`: alerts in at simulated times, incidents out. */
 const offset = z
   .union([z.string(), z.number()])
-  .refine((v) => parseDuration(v) !== null, { message: 'bad duration (write e.g. 0m, 5m, 1h30m)' });
+  .refine((v) => parseDuration(v) !== null, { message: BAD_DURATION });
 
 const testAlertSchema = z.strictObject({
   at: offset,
@@ -85,15 +86,7 @@ export function parseRuleTestFile(
   if (parsed.success) return { ok: true, doc: parsed.data };
   return {
     ok: false,
-    problems: parsed.error.issues.map((issue) => {
-      const keys = issue.code === 'unrecognized_keys' ? `: unknown key ${issue.keys.join(', ')}` : '';
-      const pos = positionOf(nodeAt(doc, issue.path), lc);
-      return {
-        file,
-        line: pos.line,
-        message: `${issue.path.join('.')}: ${keys ? keys.slice(2) : issue.message}`,
-      };
-    }),
+    problems: sortProblems(parsed.error.issues.flatMap((issue) => issueProblems(issue, doc, lc, file))),
   };
 }
 
