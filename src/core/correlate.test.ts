@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CandidateGroup, expiredCandidateReason, isCandidateExpired } from './candidate.ts';
-import { type AlertChange, type CorrelateInput, type CorrelateOutcome, correlate } from './correlate.ts';
+import { type CorrelateChange, type CorrelateInput, type CorrelateOutcome, correlate } from './correlate.ts';
 import type { Incident } from './incident.ts';
 import { autoResolve, autoResolveDue } from './rules/auto-resolve.ts';
 import { loadRuleSet } from './rules/load.ts';
@@ -53,7 +53,7 @@ function input(
     groupLabels,
     customer: labels[rule.customerLabel] ?? null,
     alert: { id: 'a1', fingerprint: 'fp1', status, startsAt: min(-2), labels },
-    change: 'new' as AlertChange,
+    change: 'new' as CorrelateChange,
     incident: null,
     attached: false,
     candidate: null,
@@ -129,6 +129,8 @@ describe('correlate: new incidents', () => {
     const incident = opened();
     expect(correlate(input({ change: 'repeat', incident, attached: true }))).toEqual({ kind: 'none' });
     expect(correlate(input({ change: 'new', incident, attached: true }))).toEqual({ kind: 'none' });
+    // An older state delivered late is ignored.
+    expect(correlate(input({ change: 'stale', incident, attached: false }))).toEqual({ kind: 'none' });
   });
 });
 

@@ -6,8 +6,12 @@ import { renderTemplate } from './rules/template.ts';
 import type { Rule } from './rules/types.ts';
 import { isMoreSevere } from './severity.ts';
 
-/** What dedup decided for the alert: first sight, resolved→firing, firing→resolved, same state again. */
-export type AlertChange = 'new' | 'refiring' | 'resolved' | 'repeat';
+/**
+ * What dedup decided for the alert: first sight, resolved→firing, firing→resolved, same state again, or an
+ * older state delivered late (`stale`, ignored). Same values as dedup's AlertChange, declared here so the
+ * correlator does not depend on dedup.
+ */
+export type CorrelateChange = 'new' | 'refiring' | 'resolved' | 'repeat' | 'stale';
 
 export type IncidentEventDraft = Omit<IncidentEvent, 'incidentId' | 'id'>;
 
@@ -26,7 +30,7 @@ export interface CorrelateInput {
   groupLabels: Record<string, string>;
   customer: string | null;
   alert: CorrelateAlert;
-  change: AlertChange;
+  change: CorrelateChange;
   /** The open incident of (rule, groupKey), else its most recently resolved one (for flap reopen), else null. */
   incident: Incident | null;
   /** The alert is already attached to `incident`. */
@@ -60,6 +64,7 @@ const NONE: CorrelateOutcome = { kind: 'none' };
  */
 export function correlate(input: CorrelateInput): CorrelateOutcome {
   const { now, rule, alert, change } = input;
+  if (change === 'stale') return NONE;
   const candidate = input.candidate && !isCandidateExpired(input.candidate, now) ? input.candidate : null;
   if (alert.status === 'resolved') return change === 'resolved' ? onResolved(input, candidate) : NONE;
 
@@ -298,7 +303,8 @@ function open(input: CorrelateInput, group: CandidateGroup, candidateConsumed: b
     );
   }
   for (const customer of incident.customers) {
-    events.push(draft(input, 'customer.added', { customer, reason: `customer of the opening alerts` }));
+    const reason = `${input.rule.customerLabel}=${customer} on an alert that opened the incident`;
+    events.push(draft(input, 'customer.added', { customer, reason }));
   }
   if (published) {
     const message = renderTemplate(rule.publicMessage ?? '', values);

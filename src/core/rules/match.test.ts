@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NormalizedAlert } from '../alert.ts';
 import { loadRuleSet } from './load.ts';
-import { matchAlert } from './match.ts';
+import { groupKeyOf, matchAlert } from './match.ts';
 
 function rules(text: string) {
   const r = loadRuleSet([{ path: 'r.yaml', text }], { componentIds: new Set(['api', 'database']) });
@@ -72,5 +73,16 @@ describe('matchAlert', () => {
       matchAlert(set, alert({}, { source: 'grafana', status: 'resolved', annotations: { summary: 'x' } })),
     ).toBeNull();
     expect(matchAlert(set, alert({ alertname: 'NoService' }))).toBeNull();
+  });
+
+  it('group keys are equal exactly when the group label values are equal', () => {
+    const rule = set.rules[0]!;
+    const labels = fc.record({ region: fc.string(), cluster: fc.string() });
+    fc.assert(
+      fc.property(labels, labels, (a, b) => {
+        const same = a.region === b.region && a.cluster === b.cluster;
+        expect(groupKeyOf(rule, a) === groupKeyOf(rule, b)).toBe(same);
+      }),
+    );
   });
 });

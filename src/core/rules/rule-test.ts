@@ -2,7 +2,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { NormalizedAlert } from '../alert.ts';
 import { type CandidateGroup, isCandidateExpired } from '../candidate.ts';
-import { type AlertChange, correlate } from '../correlate.ts';
+import { type CorrelateChange, correlate } from '../correlate.ts';
 import { parseDuration } from '../duration.ts';
 import type { Incident } from '../incident.ts';
 import { SEVERITIES } from '../severity.ts';
@@ -130,7 +130,7 @@ function runOne(test: RuleTestCase, rules: RuleSet): RuleTestResult {
     const fingerprint = a.fingerprint ?? fingerprintOf(a.labels);
     const key = `${a.source}\u0000${fingerprint}`;
     const prev = alerts.get(key);
-    const change: AlertChange = !prev
+    const change: CorrelateChange = !prev
       ? 'new'
       : prev.status === a.status
         ? 'repeat'
