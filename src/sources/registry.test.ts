@@ -57,3 +57,16 @@ describe.each(Object.entries(sources))('%s parse never throws', (_name, source) 
     );
   });
 });
+
+describe.each(Object.entries(sources))('%s parse survives hostile nesting', (_name, source) => {
+  it('does not overflow the stack on deeply nested JSON', () => {
+    const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    for (const body of [
+      { foo: deep },
+      { alerts: [{ values: { a: deep } }] },
+      { metadata: { ALERT_ID: deep } },
+    ]) {
+      expect(() => source.parse(body, NOW)).not.toThrow();
+    }
+  });
+});

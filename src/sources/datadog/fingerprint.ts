@@ -21,13 +21,28 @@ export function monitorKey(monitorId: string, scope: string | undefined): string
   return `monitor:${monitorId}|${normalizeScope(scope)}`;
 }
 
-/** Canonical JSON (sorted keys) for the last-resort fingerprint of an unrecognised template. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+const MAX_DEPTH = 16;
+
+/**
+ * Canonical JSON (sorted keys) for the last-resort fingerprint of an unrecognised template.
+ * `skipKey` drops per-event fields; nesting beyond MAX_DEPTH is cut so a hostile body cannot
+ * exhaust the stack.
+ */
+export function canonicalJson(
+  value: unknown,
+  skipKey: (key: string) => boolean = () => false,
+  depth = 0,
+): string {
   if (value !== null && typeof value === 'object') {
+    if (depth >= MAX_DEPTH) return '"…"';
+    if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, skipKey, depth + 1)).join(',')}]`;
     const entries = Object.keys(value)
+      .filter((k) => !skipKey(k))
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+      .map(
+        (k) =>
+          `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k], skipKey, depth + 1)}`,
+      );
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';

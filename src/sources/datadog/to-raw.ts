@@ -72,7 +72,7 @@ function identityKey(
   if (event.cycleKey) return `cycle:${event.cycleKey}`;
   if (monitorId) return monitorKey(monitorId, scope);
   if (titleRest) return `title:${titleRest}|${normalizeScope(scope)}|org:${event.orgId ?? ''}`;
-  return `body:${canonicalJson(withoutVolatile(body))}`;
+  return `body:${canonicalJson(body, isVolatileKey)}`;
 }
 
 const VOLATILE = new Set([
@@ -86,13 +86,8 @@ const VOLATILE = new Set([
   'link',
 ]);
 
-function withoutVolatile(value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const kept: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    if (!VOLATILE.has(key.toLowerCase().replace(/[^a-z]/g, ''))) kept[key] = withoutVolatile(inner);
-  }
-  return kept;
+function isVolatileKey(key: string): boolean {
+  return VOLATILE.has(key.toLowerCase().replace(/[^a-z]/g, ''));
 }
 
 function annotationsOf(event: DatadogEvent, scope: string | undefined): Record<string, string> {

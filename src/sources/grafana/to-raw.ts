@@ -41,9 +41,11 @@ function grafanaExtras(
   };
 }
 
+/** `values` is refId → number; anything else in it is not Grafana's and is left to `raw`. */
 function valuesText(values: unknown): string | undefined {
-  if (values === null || typeof values !== 'object' || Object.keys(values).length === 0) return undefined;
-  return JSON.stringify(values);
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) return undefined;
+  const scalars = Object.entries(values).filter(([, v]) => v === null || typeof v !== 'object');
+  return scalars.length ? JSON.stringify(Object.fromEntries(scalars)) : undefined;
 }
 
 /** The contact point's "Test" button: `alertname=TestAlert`, `summary=Notification test`. */
