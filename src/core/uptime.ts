@@ -203,7 +203,7 @@ function worstSegments(intervals: readonly StatusInterval[], from: number, to: n
 
 // --- calendar days in an IANA time zone, with Intl only ---
 
-interface LocalDate {
+export interface LocalDate {
   y: number;
   m: number;
   d: number;

@@ -12,7 +12,9 @@ import {
 } from '../core/status.ts';
 import {
   type ComponentUptime,
+  localDateOf,
   type StatusInterval,
+  startOfLocalDay,
   UPTIME_RULE,
   type UptimeRule,
   uptimeBars,
@@ -200,6 +202,8 @@ export interface StatusSnapshot {
   /** All maintenances, by scheduledFor, newest first. */
   maintenances: SnapshotMaintenance[];
   uptimeRule: UptimeRule;
+  /** Today in the page's time zone (part of the version, unlike generatedAt). */
+  today: { date: string; startsAt: Date };
   /** null for the public page. */
   viewer: { customerId: string } | null;
   /** The same shape for one customer: public incidents plus the customer-only ones naming them. */
@@ -355,6 +359,7 @@ function build(
     incidents,
     maintenances,
     uptimeRule: UPTIME_RULE,
+    today: todayIn(input.page.timeZone, nowMs),
     viewer: viewer === null ? null : { customerId: viewer },
   };
   const version = createHash('sha1').update(JSON.stringify(content)).digest('base64url').slice(0, 20);
@@ -454,6 +459,12 @@ function toMaintenance(
     shortlink: `${baseUrl}/#maintenance-${encodeURIComponent(m.id)}`,
     updates,
   };
+}
+
+function todayIn(timeZone: string, nowMs: number): { date: string; startsAt: Date } {
+  const d = localDateOf(nowMs, timeZone);
+  const date = `${d.y}-${String(d.m).padStart(2, '0')}-${String(d.d).padStart(2, '0')}`;
+  return { date, startsAt: new Date(startOfLocalDay(d, timeZone)) };
 }
 
 function slug(name: string): string {
