@@ -21,7 +21,7 @@ export const impactSchema = z.enum(['none', 'minor', 'major', 'critical']);
 export const pageSchema = z.strictObject({
   id,
   name: z.string(),
-  url: z.string().url(),
+  url: z.url(),
   time_zone: z.string().min(1),
   updated_at: isoTime,
 });
@@ -86,7 +86,7 @@ const incidentBase = {
   started_at: isoTime,
   monitoring_at: isoTime.nullable(),
   resolved_at: isoTime.nullable(),
-  shortlink: z.string().url(),
+  shortlink: z.url(),
   components: z.array(componentSchema),
 };
 

@@ -101,14 +101,16 @@ function page(s: StatusSnapshot): SpPage {
   };
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 function localDate(d: Date, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(d);
+  let f = dateFormats.get(timeZone);
+  if (!f) {
+    // en-CA formats as YYYY-MM-DD.
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(timeZone, f);
+  }
+  return f.format(d);
 }
 
 function component(s: StatusSnapshot, c: SnapshotComponent): SpComponent {
