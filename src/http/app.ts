@@ -1,12 +1,17 @@
 import { Hono } from 'hono';
 import type { Tokens } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
+import { newId } from '../ids.ts';
+import type { AlertRouter, IngestDeps } from '../pipeline/ingest.ts';
 import type { Clock, Logger } from '../pipeline/ports.ts';
 import type { StoreHandle } from '../store/db.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { errorHandler } from './errors.ts';
+import { requireToken } from './middleware/require-token.ts';
+import { alertApiRoutes } from './routes/api-alerts.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { publicRoutes } from './routes/public.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 /** Everything the HTTP layer needs, built by main.ts (or a test) and passed in. */
 export interface AppDeps {
@@ -17,6 +22,8 @@ export interface AppDeps {
   metrics: Metrics;
   tokens: Tokens;
   readiness: { rulesLoaded(): boolean };
+  /** The running rule set's router (null: no rules loaded, every alert stays unrouted). */
+  router?: () => AlertRouter | null;
   /** Recomputes store-derived gauges before a scrape. */
   refreshGauges?: () => Promise<void>;
 }
@@ -28,7 +35,20 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404),
   );
+  const ingest: IngestDeps = {
+    db: deps.store.db,
+    clock: deps.clock,
+    newId,
+    metrics: deps.metrics,
+    router: deps.router ?? (() => null),
+  };
   app.route('/', opsRoutes(deps));
+  app.route('/', webhookRoutes(deps, ingest));
+  app.use(
+    '/api/v1/*',
+    requireToken(() => deps.tokens.admin, 'admin'),
+  );
+  app.route('/api/v1', alertApiRoutes(deps, ingest));
   app.route('/', publicRoutes(deps));
   return app;
 }

@@ -1,0 +1,71 @@
+import { Hono } from 'hono';
+import { DomainError } from '../../core/errors.ts';
+import type { IngestDeps } from '../../pipeline/ingest.ts';
+import { sources } from '../../sources/registry.ts';
+import { listAlerts } from '../../store/alert-queries.ts';
+import { getDeadLetter, listDeadLetters, markReplayed } from '../../store/dead-letters.ts';
+import { parsePageRequest } from '../../store/pagination.ts';
+import type { AppDeps } from '../app.ts';
+import { processWebhookBody } from './webhooks.ts';
+
+function parseBool(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new DomainError('invalid', `${name}: expected true or false`);
+}
+
+/** Internal API for alerts and dead letters (mounted behind the admin token). */
+export function alertApiRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
+  const app = new Hono();
+  app.get('/alerts', async (c) => {
+    const q = c.req.query();
+    const routed = parseBool('routed', q.routed);
+    return c.json(
+      await listAlerts(deps.store.db, parsePageRequest(q), {
+        ...(routed === undefined ? {} : { routed }),
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.source ? { source: q.source } : {}),
+      }),
+    );
+  });
+
+  app.get('/dead-letters', async (c) =>
+    c.json(await listDeadLetters(deps.store.db, parsePageRequest(c.req.query()))),
+  );
+
+  app.get('/dead-letters/:id', async (c) => {
+    const row = await getDeadLetter(deps.store.db, Number(c.req.param('id')));
+    if (!row) throw new DomainError('not_found', `dead letter ${c.req.param('id')} not found`);
+    const { body, ...rest } = row;
+    return c.json({ ...rest, body: Buffer.from(body).toString('utf8') });
+  });
+
+  app.post('/dead-letters/:id/replay', async (c) => {
+    const id = Number(c.req.param('id'));
+    const row = Number.isInteger(id) ? await getDeadLetter(deps.store.db, id) : undefined;
+    if (!row) throw new DomainError('not_found', `dead letter ${c.req.param('id')} not found`);
+    if (!(row.source in sources))
+      throw new DomainError('invalid', `dead letter ${id}: unknown source "${row.source}"`);
+    if (row.status_code === 413) {
+      throw new DomainError(
+        'conflict',
+        `dead letter ${id} was larger than the limit; only its first bytes were kept`,
+      );
+    }
+    const outcome = await processWebhookBody(
+      { ingest, metrics: deps.metrics },
+      row.source,
+      new Uint8Array(row.body),
+    );
+    await markReplayed(
+      deps.store.db,
+      id,
+      outcome.status,
+      outcome.status === 200 ? 'ingested' : String(outcome.body.message),
+      deps.clock.now(),
+    );
+    return c.json({ dead_letter_id: id, ...outcome.body }, outcome.status === 200 ? 200 : 422);
+  });
+  return app;
+}

@@ -1,0 +1,63 @@
+import type { NormalizedAlert } from '../core/alert.ts';
+import { type Trx, type UpsertedAlert, upsertAlerts } from '../store/alerts.ts';
+import type { Db } from '../store/db.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
+import { withSpan } from '../telemetry/tracing.ts';
+import type { Clock, IdGen } from './ports.ts';
+
+/** Correlation, applied inside the ingest transaction so a 2xx means "committed and correlated". */
+export type AlertRouter = (trx: Trx, alerts: UpsertedAlert[], now: Date) => Promise<RouteOutcome>;
+
+export interface RouteOutcome {
+  incidentIds: string[];
+  /** Runs after commit: publish events, update gauges. Never before: a rolled-back change is never announced. */
+  afterCommit?: () => void;
+}
+
+export interface IngestDeps {
+  db: Db;
+  clock: Clock;
+  newId: IdGen;
+  metrics: Metrics;
+  router: () => AlertRouter | null;
+}
+
+export interface IngestResult {
+  accepted: number;
+  incidents: string[];
+  new: number;
+  changed: number;
+  repeated: number;
+}
+
+/** ① dedup and store ② correlate ③ commit ④ after-commit effects: one webhook, one transaction. */
+export async function ingestAlerts(
+  deps: IngestDeps,
+  source: string,
+  alerts: NormalizedAlert[],
+): Promise<IngestResult> {
+  const now = deps.clock.now();
+  const router = deps.router();
+  const { upserted, outcome } = await deps.db.transaction().execute(async (trx) => {
+    const upserted = await withSpan('store', { 'incidentd.alert_count': alerts.length }, () =>
+      upsertAlerts(trx, alerts, now, deps.newId),
+    );
+    const outcome: RouteOutcome = router
+      ? await withSpan('correlate', {}, async (span) => {
+          const result = await router(trx, upserted, now);
+          span.setAttribute('incidentd.incident_ids', result.incidentIds);
+          return result;
+        })
+      : { incidentIds: [] };
+    return { upserted, outcome };
+  });
+  outcome.afterCommit?.();
+  for (const a of alerts) deps.metrics.alertsReceived.inc({ source, status: a.status });
+  return {
+    accepted: alerts.length,
+    incidents: outcome.incidentIds,
+    new: upserted.filter((u) => u.change === 'new').length,
+    changed: upserted.filter((u) => u.change === 'resolved' || u.change === 'refiring').length,
+    repeated: upserted.filter((u) => u.change === 'repeat' || u.change === 'stale').length,
+  };
+}
