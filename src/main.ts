@@ -1,19 +1,77 @@
 import { Registry } from 'prom-client';
-import { resolveTokens } from './auth/tokens.ts';
+import { resolveTokens, type Tokens } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { createApp } from './http/app.ts';
 import { type RunningServer, startServer } from './http/server.ts';
+import { newId } from './ids.ts';
+import { runAutoResolve } from './jobs/auto-resolve.ts';
+import { runExpireCandidates } from './jobs/expire-candidates.ts';
+import { type Job, startScheduler } from './jobs/scheduler.ts';
+import { announceIncidentChanges } from './pipeline/incident-effects.ts';
+import type { AlertRouter } from './pipeline/ingest.ts';
 import { type Clock, type Logger, systemClock } from './pipeline/ports.ts';
+import { createAlertRouter } from './pipeline/route-alerts.ts';
+import { createRulesReloader } from './pipeline/rules-reloader.ts';
+import { createEventBus } from './publish/event-bus.ts';
 import { syncComponents } from './store/components.ts';
 import { openStore, type StoreHandle } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { waitForDatabase } from './store/wait-for-database.ts';
-import { createMetrics } from './telemetry/metrics.ts';
+import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 
 export interface Incidentd {
   server: RunningServer;
   store: StoreHandle;
   stop(): Promise<void>;
+}
+
+/**
+ * Wires the service over an open, migrated store: rules, router, event bus, jobs and the HTTP app.
+ * Shared by `serve` and by tests, so tests exercise the same wiring as production.
+ */
+export function assemble(deps: {
+  config: Config;
+  store: StoreHandle;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  tokens: Tokens;
+}) {
+  const { config, store, clock, log, metrics } = deps;
+  const bus = createEventBus((err) => log.error('event listener failed', { error: err }));
+  const effects = { metrics, bus };
+  let router: AlertRouter | null = null;
+  const rules = createRulesReloader({
+    dir: config.rulesDir,
+    componentIds: new Set(config.catalog.components.map((c) => c.id)),
+    log,
+    metrics,
+    onSwap: (set) => {
+      router = createAlertRouter(set, {
+        newId,
+        onCommit: (changes) => announceIncidentChanges(effects, changes),
+      });
+    },
+  });
+  rules.reload();
+  const jobs: Job[] = [
+    {
+      name: 'auto-resolve',
+      run: async (now) => announceIncidentChanges(effects, await runAutoResolve(store.db, now)),
+    },
+    { name: 'expire-candidates', run: (now) => runExpireCandidates(store.db, now) },
+  ];
+  const app = createApp({
+    config,
+    store,
+    clock,
+    log,
+    metrics,
+    tokens: deps.tokens,
+    readiness: { rulesLoaded: () => rules.current() !== null },
+    router: () => router,
+  });
+  return { app, bus, rules, jobs };
 }
 
 /** The composition root: the only place that constructs adapters and wires them together. */
@@ -35,19 +93,14 @@ export async function startIncidentd(
       log,
     );
     const metrics = createMetrics(new Registry(), { defaultMetrics: true });
-    const app = createApp({
-      config,
-      store,
-      clock,
-      log,
-      metrics,
-      tokens,
-      readiness: { rulesLoaded: () => true },
-    });
-    const server = await startServer(app, { port: config.port, host: config.host });
+    const service = assemble({ config, store, clock, log, metrics, tokens });
+    service.rules.watch();
+    const scheduler = startScheduler(service.jobs, { clock, log, intervalMs: config.jobIntervalMs });
+    const server = await startServer(service.app, { port: config.port, host: config.host });
     log.info('incidentd ready', {
       url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`,
       storage: store.kind === 'pglite' ? `embedded PGlite (${config.dataDir})` : 'PostgreSQL',
+      rules: service.rules.current()?.rules.length ?? 0,
       startup_ms: Math.round(performance.now() - started),
     });
     return {
@@ -55,6 +108,8 @@ export async function startIncidentd(
       store,
       stop: async () => {
         await server.close();
+        service.rules.close();
+        await scheduler.stop();
         await store.close();
       },
     };

@@ -2,6 +2,7 @@ import type { ColumnType, Generated } from 'kysely';
 
 /** Table types for Kysely. Only `store/` knows snake_case. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
 type Json<T> = ColumnType<T, string, string>;
 
 export interface SettingsTable {
@@ -19,7 +20,7 @@ export interface AlertsTable {
   annotations: Json<Record<string, string>>;
   title: string;
   starts_at: Timestamp;
-  ends_at: Timestamp | null;
+  ends_at: NullableTimestamp;
   generator_url: string | null;
   raw: Json<unknown>;
   first_seen_at: Timestamp;
@@ -57,12 +58,12 @@ export interface IncidentsTable {
   firing_count: number;
   flap_count: number;
   opened_at: Timestamp;
-  acknowledged_at: Timestamp | null;
-  resolved_at: Timestamp | null;
-  next_update_due: Timestamp | null;
-  last_resolved_alert_at: Timestamp | null;
-  auto_resolve_at: Timestamp | null;
-  last_alert_at: Timestamp | null;
+  acknowledged_at: NullableTimestamp;
+  resolved_at: NullableTimestamp;
+  next_update_due: NullableTimestamp;
+  last_resolved_alert_at: NullableTimestamp;
+  auto_resolve_at: NullableTimestamp;
+  last_alert_at: NullableTimestamp;
   updated_at: Timestamp;
 }
 
@@ -87,7 +88,9 @@ export interface CandidateGroupsTable {
   group_key: string;
   first_at: Timestamp;
   expires_at: Timestamp;
+  first_alert_starts_at: Timestamp;
   alert_ids: Json<string[]>;
+  firing_alert_ids: Json<string[]>;
   customers: Json<string[]>;
   alert_count: number;
 }
@@ -107,7 +110,7 @@ export interface ComponentStatusIntervalsTable {
   component_id: string;
   status: string;
   started_at: Timestamp;
-  ended_at: Timestamp | null;
+  ended_at: NullableTimestamp;
   incident_id: string | null;
   maintenance_id: string | null;
 }
@@ -134,7 +137,7 @@ export interface DeadLettersTable {
   content_type: string | null;
   headers: Json<Record<string, string>>;
   body: Uint8Array;
-  replayed_at: Timestamp | null;
+  replayed_at: NullableTimestamp;
   replay_status: number | null;
   replay_result: string | null;
 }

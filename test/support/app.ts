@@ -3,9 +3,9 @@ import { Registry } from 'prom-client';
 import { digest } from '../../src/auth/tokens.ts';
 import { loadCatalog, parseCatalog } from '../../src/catalog.ts';
 import type { Config } from '../../src/config.ts';
-import { type AppDeps, createApp } from '../../src/http/app.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { type Clock, ManualClock } from '../../src/pipeline/ports.ts';
+import { assemble } from '../../src/main.ts';
+import { ManualClock } from '../../src/pipeline/ports.ts';
 import { syncComponents } from '../../src/store/components.ts';
 import type { StoreHandle } from '../../src/store/db.ts';
 import { createMetrics } from '../../src/telemetry/metrics.ts';
@@ -36,24 +36,28 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 
 export { parseCatalog };
 
-/** An in-process app over a real store, with a manual clock and a fresh metrics registry. */
+/** An in-process app over a real store, wired like production, with a manual clock and a fresh metrics registry. */
 export async function createTestApp(
   store: StoreHandle,
-  opts: { config?: Partial<Config>; clock?: Clock; syncCatalog?: boolean } = {},
+  opts: { config?: Partial<Config>; clock?: ManualClock; syncCatalog?: boolean } = {},
 ) {
   const config = testConfig(opts.config);
   const clock = opts.clock ?? new ManualClock(new Date('2026-11-01T10:00:00Z'));
   if (opts.syncCatalog !== false) await syncComponents(store.db, config.catalog, clock.now());
-  const deps: AppDeps = {
+  const metrics = createMetrics(new Registry());
+  const service = assemble({
     config,
     store,
     clock,
     log: silentLogger,
-    metrics: createMetrics(new Registry()),
+    metrics,
     tokens: { ingest: digest(INGEST_TOKEN), admin: digest(ADMIN_TOKEN) },
-    readiness: { rulesLoaded: () => true },
+  });
+  /** Runs the scheduled jobs once at the clock's current time. */
+  const runJobs = async () => {
+    for (const job of service.jobs) await job.run(clock.now());
   };
-  return { app: createApp(deps), deps, clock };
+  return { ...service, metrics, clock, config, runJobs };
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -107,7 +107,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       group_key text not null,
       first_at timestamptz not null,
       expires_at timestamptz not null,
+      first_alert_starts_at timestamptz not null,
       alert_ids jsonb not null default '[]',
+      firing_alert_ids jsonb not null default '[]',
       customers jsonb not null default '[]',
       alert_count integer not null default 0,
       primary key (rule, group_key)

@@ -1,0 +1,33 @@
+import { autoResolve } from '../core/rules/auto-resolve.ts';
+import type { IncidentChange } from '../pipeline/route-alerts.ts';
+import type { Db } from '../store/db.ts';
+import { incidentFromRow, insertEvents, updateIncident } from '../store/incidents.ts';
+
+/**
+ * Resolves incidents whose alerts all resolved and whose resolve_after has passed. `skip locked` lets every
+ * replica run this job: each due incident is claimed by exactly one of them.
+ */
+export async function runAutoResolve(db: Db, now: Date, batch = 100): Promise<IncidentChange[]> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('incidents')
+      .selectAll()
+      .where('state', '<>', 'resolved')
+      .where('firing_count', '=', 0)
+      .where('auto_resolve_at', '<=', now)
+      .orderBy('auto_resolve_at')
+      .limit(batch)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    const changes: IncidentChange[] = [];
+    for (const row of rows) {
+      const { incident, events } = autoResolve(incidentFromRow(row), now);
+      const full = events.map((e) => ({ ...e, incidentId: incident.id }));
+      await updateIncident(trx, incident, now);
+      await insertEvents(trx, full);
+      changes.push({ incident, created: false, events: full });
+    }
+    return changes;
+  });
+}

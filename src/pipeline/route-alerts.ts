@@ -1,0 +1,182 @@
+import { type CandidateGroup, expiredCandidateReason } from '../core/candidate.ts';
+import { type CorrelateOutcome, correlate, type IncidentEventDraft } from '../core/correlate.ts';
+import type { Incident, IncidentEvent } from '../core/incident.ts';
+import { matchAlert } from '../core/rules/match.ts';
+import type { Rule, RuleSet } from '../core/rules/types.ts';
+import type { Trx, UpsertedAlert } from '../store/alerts.ts';
+import {
+  attachAlerts,
+  deleteCandidate,
+  findGroupIncident,
+  getCandidate,
+  insertEvents,
+  insertIncident,
+  lockGroup,
+  markUnrouted,
+  putCandidate,
+  updateIncident,
+} from '../store/incidents.ts';
+import type { AlertRouter } from './ingest.ts';
+import type { IdGen } from './ports.ts';
+
+/** What happened to incidents in one transaction, for after-commit effects (metrics, snapshot, sockets). */
+export interface IncidentChange {
+  incident: Incident;
+  created: boolean;
+  events: IncidentEvent[];
+}
+
+interface GroupState {
+  rule: Rule;
+  groupKey: string;
+  incident: Incident | null;
+  candidate: CandidateGroup | null;
+  candidateDirty: boolean;
+  candidateDeleted: boolean;
+  created: boolean;
+  dirty: boolean;
+  events: IncidentEvent[];
+  attach: Set<string>;
+}
+
+/**
+ * Applies the rule set to one webhook's alerts inside its transaction. Each group is locked once (in a fixed
+ * order, so concurrent webhooks cannot deadlock), read once, correlated in memory alert by alert, and written
+ * once: cost grows with the groups a webhook touches, never with the number of open incidents.
+ */
+export function createAlertRouter(
+  rules: RuleSet,
+  deps: { newId: IdGen; onCommit: (changes: IncidentChange[]) => void },
+): AlertRouter {
+  return async (trx: Trx, alerts: UpsertedAlert[], now: Date) => {
+    const matched: { upserted: UpsertedAlert; match: NonNullable<ReturnType<typeof matchAlert>> }[] = [];
+    const unrouted: { id: string; rule: string | null; groupKey: string | null; reason: string }[] = [];
+    for (const upserted of alerts) {
+      if (upserted.change === 'stale') continue;
+      const match = matchAlert(rules, upserted.alert);
+      if (match) matched.push({ upserted, match });
+      else if (!upserted.incidentId)
+        unrouted.push({ id: upserted.id, rule: null, groupKey: null, reason: 'no rule matched' });
+    }
+
+    const groups = new Map<string, GroupState>();
+    const keyOf = (rule: string, groupKey: string) => `${rule}\n${groupKey}`;
+    const wanted = [...new Set(matched.map((m) => keyOf(m.match.rule.name, m.match.groupKey)))].sort();
+    for (const key of wanted) {
+      const m = matched.find((x) => keyOf(x.match.rule.name, x.match.groupKey) === key)!.match;
+      await lockGroup(trx, m.rule.name, m.groupKey);
+      let candidate = await getCandidate(trx, m.rule.name, m.groupKey);
+      let candidateDeleted = false;
+      const expiredReason = candidate ? expiredCandidateReason(candidate, now) : null;
+      if (candidate && expiredReason) {
+        unrouted.push(
+          ...candidate.alertIds.map((id) => ({
+            id,
+            rule: m.rule.name,
+            groupKey: m.groupKey,
+            reason: expiredReason,
+          })),
+        );
+        candidate = null;
+        candidateDeleted = true;
+      }
+      groups.set(key, {
+        rule: m.rule,
+        groupKey: m.groupKey,
+        incident: await findGroupIncident(trx, m.rule.name, m.groupKey),
+        candidate,
+        candidateDirty: false,
+        candidateDeleted,
+        created: false,
+        dirty: false,
+        events: [],
+        attach: new Set(),
+      });
+    }
+
+    for (const { upserted, match } of matched) {
+      const g = groups.get(keyOf(match.rule.name, match.groupKey))!;
+      const attached =
+        g.incident !== null && (upserted.incidentId === g.incident.id || g.attach.has(upserted.id));
+      const outcome: CorrelateOutcome = correlate({
+        now,
+        rule: match.rule,
+        groupKey: match.groupKey,
+        groupLabels: match.groupLabels,
+        customer: match.customer,
+        alert: {
+          id: upserted.id,
+          fingerprint: upserted.alert.fingerprint,
+          status: upserted.alert.status,
+          startsAt: upserted.alert.startsAt,
+          labels: upserted.alert.labels,
+        },
+        change: upserted.change,
+        incident: g.incident,
+        attached,
+        candidate: g.candidate,
+        newId: deps.newId,
+      });
+      if (outcome.kind === 'candidate') {
+        g.candidate = outcome.candidate;
+        g.candidateDirty = true;
+        unrouted.push({
+          id: upserted.id,
+          rule: match.rule.name,
+          groupKey: match.groupKey,
+          reason: `waiting for open_when of rule ${match.rule.name} until ${outcome.candidate.expiresAt.toISOString()}`,
+        });
+      } else if (outcome.kind === 'incident') {
+        if (g.incident && g.incident.id !== outcome.incident.id && !g.incident.resolvedAt) {
+          throw new Error(`correlator replaced open incident ${g.incident.id} of group ${match.groupKey}`);
+        }
+        if (g.incident?.id !== outcome.incident.id) g.attach.clear();
+        g.created ||= outcome.created;
+        g.incident = outcome.incident;
+        g.dirty = true;
+        g.events.push(
+          ...outcome.events.map((e: IncidentEventDraft) => ({ ...e, incidentId: outcome.incident.id })),
+        );
+        for (const id of outcome.attach) g.attach.add(id);
+        if (outcome.candidateConsumed) {
+          g.candidate = null;
+          g.candidateDeleted = true;
+          g.candidateDirty = false;
+        }
+      } else if (!upserted.incidentId && !attached) {
+        unrouted.push({
+          id: upserted.id,
+          rule: match.rule.name,
+          groupKey: match.groupKey,
+          reason: `matched rule ${match.rule.name}; resolved before an incident opened`,
+        });
+      }
+    }
+
+    const changes: IncidentChange[] = [];
+    for (const g of groups.values()) {
+      if (g.candidateDeleted && !g.candidateDirty) await deleteCandidate(trx, g.rule.name, g.groupKey);
+      if (g.candidateDirty && g.candidate) await putCandidate(trx, g.candidate);
+      if (!g.dirty || !g.incident) continue;
+      if (g.created) await insertIncident(trx, g.incident, now);
+      else await updateIncident(trx, g.incident, now);
+      await insertEvents(trx, g.events);
+      await attachAlerts(trx, g.incident.id, [...g.attach], now);
+      changes.push({ incident: g.incident, created: g.created, events: g.events });
+    }
+    const attachedIds = new Set(
+      changes.flatMap((c) => [...(groups.get(keyOf(c.incident.rule!, c.incident.groupKey!))?.attach ?? [])]),
+    );
+    await markUnrouted(
+      trx,
+      unrouted.filter((u) => !attachedIds.has(u.id)),
+    );
+    // The incidents this webhook's alerts opened, changed or already belong to.
+    const incidentIds = new Set(changes.map((c) => c.incident.id));
+    for (const a of alerts) if (a.incidentId) incidentIds.add(a.incidentId);
+    return {
+      incidentIds: [...incidentIds],
+      afterCommit: () => deps.onCommit(changes),
+    };
+  };
+}
