@@ -1,0 +1,150 @@
+/**
+ * Ingest throughput: alerts per second of Alertmanager webhooks (1, 10 and 100 alerts each) posted one at
+ * a time through the in-process Hono app (auth, parse, dedup upsert, commit; no network, no rules loaded),
+ * into PGlite (memory://) and PostgreSQL. New fingerprints for every webhook, so these are inserts, plus
+ * one row re-delivering already stored 100-alert webhooks (the dedup path).
+ * Baseline, measured alternately in the same run on the same table: bare `insert … select from
+ * jsonb_to_recordset` of the same rows, one statement per webhook's worth of rows, no HTTP, no dedup.
+ */
+import type { Hono } from 'hono';
+import { sql } from 'kysely';
+import { newId } from '../src/ids.ts';
+import type { StoreHandle } from '../src/store/db.ts';
+import { createBenchApp, INGEST_TOKEN } from './support/app.ts';
+import { formatTable, measurePair, type Op } from './support/measure.ts';
+import { type BenchDatabase, openBenchStore } from './support/stores.ts';
+
+const SIZES = [100, 10, 1];
+const MEASURE_MS = 3_000; // per row of the table, split between webhook and baseline
+const WARMUP_MS = 1_500;
+
+let serial = 0;
+/** A fresh Alertmanager alert, as 0.25 sends it, with a fingerprint never used before in this run. */
+function makeAlert(now: Date) {
+  const n = serial++;
+  const customer = `customer-${n % 50}`;
+  return {
+    status: 'firing',
+    labels: { alertname: 'DatabaseDown', service: 'postgres', region: `region-${n % 7}`, customer },
+    annotations: { summary: `Database down for ${customer}` },
+    startsAt: now.toISOString(),
+    endsAt: '0001-01-01T00:00:00Z',
+    generatorURL: 'http://prometheus:9090/graph?g0.expr=up%3D%3D0',
+    fingerprint: n.toString(16).padStart(16, '0'),
+  };
+}
+
+function webhookBody(alerts: ReturnType<typeof makeAlert>[]): string {
+  return `${JSON.stringify({
+    receiver: 'incidentd',
+    status: 'firing',
+    alerts,
+    groupLabels: { alertname: 'DatabaseDown' },
+    commonLabels: { alertname: 'DatabaseDown', service: 'postgres' },
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager:9093',
+    version: '4',
+    groupKey: '{}:{alertname="DatabaseDown"}',
+    truncatedAlerts: 0,
+  })}\n`;
+}
+
+async function postWebhook(app: Hono, body: string): Promise<void> {
+  const res = await app.request('/webhooks/alertmanager', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_TOKEN}` },
+    body,
+  });
+  if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+}
+
+/** The rows ingest would insert for these alerts, written by one bare statement. */
+async function insertBare(store: StoreHandle, alerts: ReturnType<typeof makeAlert>[]): Promise<void> {
+  const now = new Date();
+  const rows = alerts.map((a) => ({
+    id: newId(),
+    source: 'alertmanager',
+    fingerprint: a.fingerprint,
+    status: 'firing',
+    labels: a.labels,
+    annotations: a.annotations,
+    title: a.annotations.summary,
+    starts_at: a.startsAt,
+    ends_at: null,
+    generator_url: a.generatorURL,
+    raw: a,
+  }));
+  await sql`
+    insert into alerts (id, source, fingerprint, status, labels, annotations, title, starts_at, ends_at, generator_url,
+                        raw, first_seen_at, last_seen_at, last_changed_at, seen_count)
+    select v.id, v.source, v.fingerprint, v.status, v.labels, v.annotations, v.title, v.starts_at, v.ends_at,
+           v.generator_url, v.raw, ${now}, ${now}, ${now}, 1
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id text, source text, fingerprint text, status text,
+         labels jsonb, annotations jsonb, title text, starts_at timestamptz, ends_at timestamptz, generator_url text, raw jsonb)`.execute(
+    store.db,
+  );
+}
+
+const fresh = (size: number) => Array.from({ length: size }, () => makeAlert(new Date()));
+
+async function benchDatabase(kind: BenchDatabase): Promise<string[][]> {
+  const store = await openBenchStore(kind);
+  if (!store) {
+    console.log(`ingest: ${kind} unreachable, skipped`);
+    return [[kind, 'skipped (unreachable)', '', '', '']];
+  }
+  try {
+    const firstSerial = serial;
+    const app = createBenchApp(store);
+    const sent: string[] = [];
+    const webhook =
+      (size: number): Op =>
+      () => {
+        const body = webhookBody(fresh(size));
+        if (size === 100 && sent.length < 200) sent.push(body);
+        return { items: size, run: () => postWebhook(app, body) };
+      };
+    const bare =
+      (size: number): Op =>
+      () => {
+        const alerts = fresh(size);
+        return { items: size, run: () => insertBare(store, alerts) };
+      };
+    await measurePair(webhook(100), bare(100), { totalMs: WARMUP_MS, slices: 1 });
+    sent.length = 0;
+
+    const rows: string[][] = [];
+    const row = (label: string, [rate, base]: [number, number]) =>
+      rows.push([kind, label, rate.toFixed(0), base.toFixed(0), (rate / base).toFixed(2)]);
+    for (const size of SIZES) {
+      row(String(size), await measurePair(webhook(size), bare(size), { totalMs: MEASURE_MS }));
+    }
+    // Byte-identical re-delivery of stored webhooks, as Alertmanager retries: every alert is a repeat.
+    let next = 0;
+    const redeliver: Op = () => {
+      const body = sent[next++ % sent.length]!;
+      return { items: 100, run: () => postWebhook(app, body) };
+    };
+    row('100 (redelivery)', await measurePair(redeliver, bare(100), { totalMs: MEASURE_MS }));
+    // Figures from a path that silently stored nothing would be meaningless: every alert must be a row.
+    const { count } = await store.db
+      .selectFrom('alerts')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    if (Number(count) !== serial - firstSerial) {
+      throw new Error(`ingest: expected ${serial - firstSerial} alert rows, found ${count}`);
+    }
+    return rows;
+  } finally {
+    await store.close();
+  }
+}
+
+export async function run(): Promise<void> {
+  const rows: string[][] = [];
+  for (const kind of ['pglite', 'postgres'] as const) rows.push(...(await benchDatabase(kind)));
+  console.log(
+    `\ningest: Alertmanager webhooks through the app vs bare batched inserts (ratio = alerts/s ÷ baseline)\n`,
+  );
+  console.log(formatTable(['database', 'alerts/webhook', 'alerts/s', 'baseline alerts/s', 'ratio'], rows));
+}
