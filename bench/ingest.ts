@@ -15,7 +15,7 @@ import { formatTable, measurePair, type Op } from './support/measure.ts';
 import { type BenchDatabase, openBenchStore } from './support/stores.ts';
 
 const SIZES = [100, 10, 1];
-const MEASURE_MS = 3_000; // per row of the table, split between webhook and baseline
+const MEASURE_MS = 3_000; // measured time of each side (webhook, baseline) per table row
 const WARMUP_MS = 1_500;
 
 let serial = 0;
