@@ -1,6 +1,7 @@
 /**
  * Ingest throughput: alerts per second of Alertmanager webhooks (1, 10 and 100 alerts each) posted one at
- * a time through the in-process Hono app (auth, parse, dedup upsert, commit; no network, no rules loaded),
+ * a time through the in-process Hono app (auth, parse, dedup upsert, correlation by the sample rules into
+ * regional incidents, commit; no network),
  * into PGlite (memory://) and PostgreSQL. New fingerprints for every webhook, so these are inserts, plus
  * one row re-delivering already stored 100-alert webhooks (the dedup path).
  * Baseline, measured alternately in the same run on the same table: bare `insert … select from
@@ -25,7 +26,14 @@ function makeAlert(now: Date) {
   const customer = `customer-${n % 50}`;
   return {
     status: 'firing',
-    labels: { alertname: 'DatabaseDown', service: 'postgres', region: `region-${n % 7}`, customer },
+    // Matches the sample rule regional-database-outage: 7 regional incidents gathering 50 customers.
+    labels: {
+      alertname: 'DatabaseDown',
+      service: 'postgres',
+      severity: 'critical',
+      region: `region-${n % 7}`,
+      customer,
+    },
     annotations: { summary: `Database down for ${customer}` },
     startsAt: now.toISOString(),
     endsAt: '0001-01-01T00:00:00Z',

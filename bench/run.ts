@@ -1,6 +1,7 @@
 /** `tsx bench/run.ts [NAME...]`: runs the named benchmarks, or all of them. */
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   ingest: () => import('./ingest.ts'),
+  correlate: () => import('./correlate.ts'),
 };
 
 const names = process.argv.slice(2);
