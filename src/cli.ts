@@ -30,6 +30,10 @@ function fail(err: unknown): never {
 async function serve(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  // Before the app is built, so the first webhook is traced; the SDK is only loaded when asked for.
+  const tracing = config.tracing
+    ? (await import('./telemetry/tracing-setup.ts')).setupTracing(config.tracing, log)
+    : null;
   const app = await startIncidentd(config, log);
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -37,6 +41,8 @@ async function serve(): Promise<void> {
     stopping = true;
     log.info('shutting down', { signal });
     await app.stop();
+    // After the server has drained: the last requests' spans are exported too.
+    await tracing?.shutdown();
     log.info('stopped');
     process.exit(0);
   };

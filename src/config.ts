@@ -18,6 +18,14 @@ export interface Config {
   maxBodyBytes: number;
   jobIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** OpenTelemetry tracing over OTLP/HTTP; null (the API stays a no-op) unless OTEL_* variables ask for it. */
+  tracing: TracingConfig | null;
+}
+
+export interface TracingConfig {
+  serviceName: string;
+  /** Full URL of the OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces. */
+  tracesUrl: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -28,6 +36,43 @@ function intFrom(env: Env, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name}: expected a whole number, got "${raw}"`);
   return n;
+}
+
+/**
+ * The standard OpenTelemetry variables, as the SDK spec reads them: on when an OTLP endpoint is given,
+ * off with OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none. Only OTLP over HTTP is built in.
+ */
+function tracingFrom(env: Env): TracingConfig | null {
+  if ((env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true') return null;
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? '')
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean);
+  if (exporters.includes('none')) return null;
+  const unsupported = exporters.filter((e) => e !== 'otlp');
+  if (unsupported.length > 0) {
+    throw new ConfigError(
+      `OTEL_TRACES_EXPORTER: only otlp or none are supported, got "${unsupported.join(', ')}"`,
+    );
+  }
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    if (env[name]?.trim() === 'grpc') {
+      throw new ConfigError(`${name}: grpc is not supported; use http/protobuf or http/json (port 4318)`);
+    }
+  }
+  // The signal-specific endpoint is used as is; the base one gets the /v1/traces path appended.
+  const specific = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const [name, tracesUrl] = specific
+    ? ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', specific]
+    : base
+      ? ['OTEL_EXPORTER_OTLP_ENDPOINT', `${base.replace(/\/+$/, '')}/v1/traces`]
+      : [null, null];
+  if (!name || !tracesUrl) return null;
+  if (!URL.canParse(tracesUrl) || !/^https?:$/.test(new URL(tracesUrl).protocol)) {
+    throw new ConfigError(`${name}: expected an http(s) URL, got "${specific ?? base}"`);
+  }
+  return { serviceName: env.OTEL_SERVICE_NAME?.trim() || 'incidentd', tracesUrl };
 }
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
@@ -58,5 +103,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     maxBodyBytes: intFrom(env, 'INCIDENTD_MAX_BODY_BYTES', 5 * 1024 * 1024),
     jobIntervalMs: jobInterval,
     logLevel: level as Config['logLevel'],
+    tracing: tracingFrom(env),
   });
 }

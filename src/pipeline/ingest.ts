@@ -39,11 +39,10 @@ export async function ingestAlerts(
   const now = deps.clock.now();
   const router = deps.router();
   const { upserted, outcome } = await deps.db.transaction().execute(async (trx) => {
-    const upserted = await withSpan('store', { 'incidentd.alert_count': alerts.length }, () =>
-      upsertAlerts(trx, alerts, now, deps.newId),
-    );
+    const attributes = { 'incidentd.source': source, 'incidentd.alert_count': alerts.length };
+    const upserted = await withSpan('store', attributes, () => upsertAlerts(trx, alerts, now, deps.newId));
     const outcome: RouteOutcome = router
-      ? await withSpan('correlate', {}, async (span) => {
+      ? await withSpan('correlate', attributes, async (span) => {
           const result = await router(trx, upserted, now);
           span.setAttribute('incidentd.incident_ids', result.incidentIds);
           return result;
@@ -51,7 +50,14 @@ export async function ingestAlerts(
       : { incidentIds: [] };
     return { upserted, outcome };
   });
-  outcome.afterCommit?.();
+  const { afterCommit } = outcome;
+  if (afterCommit) {
+    await withSpan(
+      'notify',
+      { 'incidentd.source': source, 'incidentd.incident_ids': outcome.incidentIds },
+      async () => afterCommit(),
+    );
+  }
   for (const a of alerts) deps.metrics.alertsReceived.inc({ source, status: a.status });
   return {
     accepted: alerts.length,

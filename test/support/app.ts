@@ -30,6 +30,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     maxBodyBytes: 5 * 1024 * 1024,
     jobIntervalMs: 1000,
     logLevel: 'error',
+    tracing: null,
     ...overrides,
   };
 }
@@ -39,12 +40,18 @@ export { parseCatalog };
 /** An in-process app over a real store, wired like production, with a manual clock and a fresh metrics registry. */
 export async function createTestApp(
   store: StoreHandle,
-  opts: { config?: Partial<Config>; clock?: ManualClock; syncCatalog?: boolean } = {},
+  opts: {
+    config?: Partial<Config>;
+    clock?: ManualClock;
+    syncCatalog?: boolean;
+    /** Also register prom-client's process and Node.js metrics, as production does. */
+    defaultMetrics?: boolean;
+  } = {},
 ) {
   const config = testConfig(opts.config);
   const clock = opts.clock ?? new ManualClock(new Date('2026-11-01T10:00:00Z'));
   if (opts.syncCatalog !== false) await syncComponents(store.db, config.catalog, clock.now());
-  const metrics = createMetrics(new Registry());
+  const metrics = createMetrics(new Registry(), { defaultMetrics: opts.defaultMetrics ?? false });
   const service = assemble({
     config,
     store,

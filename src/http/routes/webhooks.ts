@@ -1,4 +1,4 @@
-import { context, propagation, SpanKind } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Hono } from 'hono';
 import { type IngestDeps, ingestAlerts } from '../../pipeline/ingest.ts';
 import type { Logger } from '../../pipeline/ports.ts';
@@ -7,7 +7,7 @@ import type { Db } from '../../store/db.ts';
 import { insertDeadLetter, keptHeaders } from '../../store/dead-letters.ts';
 import { isDatabaseUnavailable } from '../../store/errors.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
-import { tracer } from '../../telemetry/tracing.ts';
+import { tracer, withSpan } from '../../telemetry/tracing.ts';
 import type { AppDeps } from '../app.ts';
 import { hasToken, unauthorized } from '../middleware/require-token.ts';
 import { readBodyLimited } from '../read-body.ts';
@@ -42,7 +42,12 @@ export async function processWebhookBody(
       body: { error: 'invalid', message: `body: invalid JSON (${(err as Error).message})` },
     };
   }
-  const parsed = source.parse(json, now);
+  const parsed = await withSpan('normalize', { 'incidentd.source': sourceName }, async (span) => {
+    const result = source.parse(json, now);
+    if (result.ok) span.setAttribute('incidentd.alert_count', result.alerts.length);
+    else span.setStatus({ code: SpanStatusCode.ERROR, message: result.error });
+    return result;
+  });
   if (!parsed.ok) return { status: 400, body: { error: 'invalid', message: parsed.error } };
   const result = await ingestAlerts(deps.ingest, sourceName, parsed.alerts);
   return {
@@ -135,6 +140,9 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
           }
           const outcome = await processWebhookBody({ ingest, metrics }, name, bytes);
           span.setAttribute('incidentd.alert_count', Number(outcome.body.accepted ?? 0));
+          if (Array.isArray(outcome.body.incidents)) {
+            span.setAttribute('incidentd.incident_ids', outcome.body.incidents.map(String));
+          }
           if (outcome.status !== 200) {
             metrics.alertsRejected.inc({ source: name, reason: 'invalid' });
             const id = await dead(String(outcome.body.message), outcome.status);
