@@ -13,9 +13,12 @@ import { type Clock, type Logger, systemClock } from './pipeline/ports.ts';
 import { createAlertRouter } from './pipeline/route-alerts.ts';
 import { createRulesReloader } from './pipeline/rules-reloader.ts';
 import { createEventBus } from './publish/event-bus.ts';
+import { createSnapshotService } from './publish/snapshot-service.ts';
+import { createWebSocketHub } from './publish/websocket-hub.ts';
 import { syncComponents } from './store/components.ts';
 import { openStore, type StoreHandle } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
+import { storeSnapshotSource } from './store/status-queries.ts';
 import { waitForDatabase } from './store/wait-for-database.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 
@@ -54,6 +57,35 @@ export function assemble(deps: {
     },
   });
   rules.reload();
+  // Public status: an in-memory snapshot rebuilt after public changes, pushed to /ws clients when it changes.
+  const snapshots = createSnapshotService({
+    source: storeSnapshotSource(store.db, {
+      title: config.catalog.status_page.title,
+      timeZone: config.catalog.status_page.time_zone,
+      url: config.catalog.status_page.url ?? config.publicUrl,
+    }),
+    clock,
+    log,
+  });
+  const hub = createWebSocketHub({
+    channel: 'public',
+    onCount: (n) => metrics.websocketClients.set({ channel: 'public' }, n),
+  });
+  snapshots.onChange((next, previous) => {
+    const was = new Map(previous?.components.map((c) => [c.id, c.status]));
+    hub.broadcast({
+      type: 'snapshot-changed',
+      version: next.version,
+      status: next.status,
+      components: next.components
+        .filter((c) => was.get(c.id) !== c.status)
+        .map((c) => ({ id: c.id, status: c.status })),
+    });
+  });
+  // An unpublished incident changes nothing public, so it costs no rebuild.
+  bus.subscribe((event) => {
+    if (event.type !== 'incident.changed' || event.public) snapshots.invalidate();
+  });
   const jobs: Job[] = [
     {
       name: 'auto-resolve',
@@ -70,8 +102,9 @@ export function assemble(deps: {
     tokens: deps.tokens,
     readiness: { rulesLoaded: () => rules.current() !== null },
     router: () => router,
+    statusPage: { snapshots, hub, announce: (event) => bus.emit(event) },
   });
-  return { app, bus, rules, jobs };
+  return { app, bus, rules, jobs, snapshots, hub };
 }
 
 /** The composition root: the only place that constructs adapters and wires them together. */
@@ -96,7 +129,8 @@ export async function startIncidentd(
     const service = assemble({ config, store, clock, log, metrics, tokens });
     service.rules.watch();
     const scheduler = startScheduler(service.jobs, { clock, log, intervalMs: config.jobIntervalMs });
-    const server = await startServer(service.app, { port: config.port, host: config.host });
+    await service.snapshots.rebuild();
+    const server = await startServer(service.app, { port: config.port, host: config.host, websocket: true });
     log.info('incidentd ready', {
       url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`,
       storage: store.kind === 'pglite' ? `embedded PGlite (${config.dataDir})` : 'PostgreSQL',
@@ -107,7 +141,11 @@ export async function startIncidentd(
       server,
       store,
       stop: async () => {
+        // Upgraded sockets would keep server.close() waiting: close them first.
+        service.hub.closeAll();
         await server.close();
+        service.snapshots.stop();
+        await service.snapshots.flush();
         service.rules.close();
         await scheduler.stop();
         await store.close();

@@ -9,8 +9,9 @@ import type { Metrics } from '../telemetry/metrics.ts';
 import { errorHandler } from './errors.ts';
 import { requireToken } from './middleware/require-token.ts';
 import { alertApiRoutes } from './routes/api-alerts.ts';
+import { maintenanceApiRoutes } from './routes/api-maintenances.ts';
 import { opsRoutes } from './routes/ops.ts';
-import { publicRoutes } from './routes/public.ts';
+import { publicRoutes, type StatusPageDeps } from './routes/public.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
 /** Everything the HTTP layer needs, built by main.ts (or a test) and passed in. */
@@ -26,6 +27,8 @@ export interface AppDeps {
   router?: () => AlertRouter | null;
   /** Recomputes store-derived gauges before a scrape. */
   refreshGauges?: () => Promise<void>;
+  /** The public status page (snapshot, WebSocket hub); without it no public or maintenance routes are mounted. */
+  statusPage?: StatusPageDeps;
 }
 
 /** Builds the application; never listens (tests call `app.request()`). */
@@ -49,6 +52,13 @@ export function createApp(deps: AppDeps): Hono {
     requireToken(() => deps.tokens.admin, 'admin'),
   );
   app.route('/api/v1', alertApiRoutes(deps, ingest));
-  app.route('/', publicRoutes(deps));
+  if (deps.statusPage) {
+    const status = deps.statusPage;
+    app.route(
+      '/api/v1',
+      maintenanceApiRoutes(deps, newId, (e) => status.announce(e)),
+    );
+    app.route('/', publicRoutes(status, deps.config.catalog.customers));
+  }
   return app;
 }

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { WebSocketServer } from 'ws';
 
 export interface RunningServer {
   port: number;
@@ -9,9 +10,23 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-export function startServer(app: Hono, opts: { port: number; host: string }): Promise<RunningServer> {
+/** `websocket`: accept WebSocket upgrades for routes using `upgradeWebSocket` from @hono/node-server (on `ws`). */
+export function startServer(
+  app: Hono,
+  opts: { port: number; host: string; websocket?: boolean },
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, (info: AddressInfo) => {
+    // Clients only listen: tiny inbound frames, no per-message compression (it costs memory per socket).
+    const websocket = opts.websocket
+      ? { server: new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 4096 }) }
+      : undefined;
+    const options = {
+      fetch: app.fetch,
+      port: opts.port,
+      hostname: opts.host,
+      ...(websocket ? { websocket } : {}),
+    };
+    const server = serve(options, (info: AddressInfo) => {
       resolve({
         port: info.port,
         server,

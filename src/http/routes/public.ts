@@ -1,16 +1,108 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { Hono } from 'hono';
-import type { AppDeps } from '../app.ts';
+import { ATOM_CONTENT_TYPE, atomFeed } from '../../publish/atom-feed.ts';
+import type { ChangeEvent } from '../../publish/event-bus.ts';
+import type { SnapshotService } from '../../publish/snapshot-service.ts';
+import type { WebSocketHub } from '../../publish/websocket-hub.ts';
+import { renderIncidentPage, renderStatusPage, STATIC_DIR } from '../render.ts';
+import { snapshotResponse } from '../snapshot-response.ts';
+import { incidentPageView } from '../view-models/incident-page.ts';
+import { statusPageView } from '../view-models/status-page.ts';
+import { webSocketRoute } from '../websocket.ts';
+import { customerViewRoutes } from './customer-view.ts';
+import { statuspageApiRoutes } from './statuspage-api.ts';
 
-/** Public status page. Placeholder until the snapshot-based page lands: lists the catalog's components. */
-export function publicRoutes(deps: AppDeps): Hono {
+/** What the public routes need: the in-memory snapshot, the public WebSocket hub, and a way to announce changes. */
+export interface StatusPageDeps {
+  snapshots: SnapshotService;
+  hub: WebSocketHub;
+  announce(event: ChangeEvent): void;
+}
+
+export const HTML = 'text/html; charset=utf-8';
+
+export const NOT_FOUND_HTML =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title>' +
+  '<link rel="stylesheet" href="/static/status.css"></head><body><main class="wrap"><h1>Not found</h1>' +
+  '<p><a href="/">Current status</a></p></main></body></html>';
+
+const STATIC_TYPES: Record<string, string> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+/** views/static, read once at start: a fixed set of files, no path from the request ever reaches the disk. */
+function loadStatic(): Map<string, { body: Uint8Array<ArrayBuffer>; type: string; etag: string }> {
+  const files = new Map<string, { body: Uint8Array<ArrayBuffer>; type: string; etag: string }>();
+  for (const name of readdirSync(STATIC_DIR)) {
+    const type = STATIC_TYPES[extname(name)];
+    if (!type) continue;
+    const body = new Uint8Array(readFileSync(join(STATIC_DIR, name)));
+    files.set(name, {
+      body,
+      type,
+      etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`,
+    });
+  }
+  return files;
+}
+
+/**
+ * The public status page, served from the snapshot (never a query per request): `/`, `/incidents/:id`,
+ * `/history.atom`, `/static/*`, `/api/v2/*.json`, `/ws`, and the per-customer view under `/customers/:id`.
+ */
+export function publicRoutes(
+  deps: StatusPageDeps,
+  customers: readonly { id: string; name: string; access_key: string }[],
+): Hono {
+  const { snapshots } = deps;
   const app = new Hono();
-  app.get('/', (c) => {
-    const { catalog } = deps.config;
-    const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-    const items = catalog.components.map((comp) => `<li>${esc(comp.name)}: operational</li>`).join('');
-    return c.html(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(catalog.status_page.title)}</title></head><body><main><h1>${esc(catalog.status_page.title)}</h1><ul>${items}</ul></main></body></html>`,
-    );
+
+  app.get('/', async (c) => {
+    const s = await snapshots.get();
+    return snapshotResponse(c, s, {
+      key: 'page',
+      contentType: HTML,
+      make: () => renderStatusPage(statusPageView(s)),
+    });
   });
+
+  app.get('/incidents/:id', async (c) => {
+    const s = await snapshots.get();
+    const id = c.req.param('id');
+    const vm = incidentPageView(s, id);
+    if (!vm) return c.html(NOT_FOUND_HTML, 404);
+    return snapshotResponse(c, s, {
+      key: `incident:${id}`,
+      contentType: HTML,
+      make: () => renderIncidentPage(vm),
+    });
+  });
+
+  app.get('/history.atom', async (c) => {
+    const s = await snapshots.get();
+    return snapshotResponse(c, s, { key: 'atom', contentType: ATOM_CONTENT_TYPE, make: () => atomFeed(s) });
+  });
+
+  const files = loadStatic();
+  app.get('/static/:name', (c) => {
+    const file = files.get(c.req.param('name'));
+    if (!file) return c.text('not found', 404);
+    const headers = { ETag: file.etag, 'Cache-Control': 'public, max-age=300' };
+    if (c.req.header('if-none-match') === file.etag) return c.body(null, 304, headers);
+    return c.body(file.body, 200, { ...headers, 'Content-Type': file.type });
+  });
+
+  app.route('/api/v2', statuspageApiRoutes(snapshots));
+  app.route('/customers', customerViewRoutes(snapshots, customers));
+
+  app.get('/ws', webSocketRoute(deps.hub, snapshots), (c) =>
+    c.text('this endpoint speaks WebSocket only', 426, { Upgrade: 'websocket' }),
+  );
   return app;
 }
