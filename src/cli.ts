@@ -54,7 +54,7 @@ async function migrate(): Promise<void> {
   const config = loadConfig();
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    await waitForDatabase(store, config.databaseUrl ? 10_000 : 0);
+    await waitForDatabase(store, config.databaseUrl ? 10_000 : 0, config.databaseUrl);
     const applied = await migrateToLatest(store);
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
   } finally {
