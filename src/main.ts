@@ -6,11 +6,21 @@ import { type RunningServer, startServer } from './http/server.ts';
 import { newId } from './ids.ts';
 import { runAutoResolve } from './jobs/auto-resolve.ts';
 import { runExpireCandidates } from './jobs/expire-candidates.ts';
+import { outboxJob } from './jobs/outbox.ts';
 import { type Job, startScheduler } from './jobs/scheduler.ts';
+import { slaClocksJob } from './jobs/sla-clocks.ts';
+import { createHttpSender } from './notify/send.ts';
+import { createIncidentActions } from './pipeline/actions.ts';
 import { announceIncidentChanges } from './pipeline/incident-effects.ts';
+import {
+  type TrackingSettings,
+  trackCommittedChanges,
+  trackIncidentChanges,
+} from './pipeline/incident-tracking.ts';
 import type { AlertRouter } from './pipeline/ingest.ts';
 import { type Clock, type Logger, systemClock } from './pipeline/ports.ts';
-import { createAlertRouter } from './pipeline/route-alerts.ts';
+import { createRefreshGauges } from './pipeline/refresh-gauges.ts';
+import { createAlertRouter, type IncidentChange } from './pipeline/route-alerts.ts';
 import { createRulesReloader } from './pipeline/rules-reloader.ts';
 import { createEventBus } from './publish/event-bus.ts';
 import { createSnapshotService } from './publish/snapshot-service.ts';
@@ -43,6 +53,10 @@ export function assemble(deps: {
   const { config, store, clock, log, metrics } = deps;
   const bus = createEventBus((err) => log.error('event listener failed', { error: err }));
   const effects = { metrics, bus };
+  const announce = (changes: IncidentChange[]) => announceIncidentChanges(effects, changes);
+  // SLA clocks and notifications follow the catalog; they are written in every incident transaction.
+  const tracking: TrackingSettings = { sla: config.catalog, notifications: config.catalog.notifications };
+  const refreshGauges = createRefreshGauges({ db: store.db, metrics, clock });
   let router: AlertRouter | null = null;
   const rules = createRulesReloader({
     dir: config.rulesDir,
@@ -53,6 +67,7 @@ export function assemble(deps: {
       router = createAlertRouter(set, {
         newId,
         onCommit: (changes) => announceIncidentChanges(effects, changes),
+        track: (trx, changes, now) => trackIncidentChanges(trx, tracking, changes, now),
       });
     },
   });
@@ -89,22 +104,41 @@ export function assemble(deps: {
   const jobs: Job[] = [
     {
       name: 'auto-resolve',
-      run: async (now) => announceIncidentChanges(effects, await runAutoResolve(store.db, now)),
+      run: async (now) =>
+        announce(await trackCommittedChanges(store.db, tracking, await runAutoResolve(store.db, now), now)),
     },
     { name: 'expire-candidates', run: (now) => runExpireCandidates(store.db, now) },
+    slaClocksJob({ db: store.db, settings: tracking, metrics, announce, refreshGauges }),
+    outboxJob({
+      db: store.db,
+      targets: config.catalog.notifications,
+      publicUrl: config.publicUrl,
+      send: createHttpSender({ timeoutMs: 10_000 }),
+      announce,
+    }),
   ];
+  const actions = createIncidentActions({
+    db: store.db,
+    clock,
+    newId,
+    settings: tracking,
+    componentIds: new Set(config.catalog.components.map((c) => c.id)),
+    onCommit: announce,
+  });
   const app = createApp({
     config,
     store,
     clock,
     log,
+    refreshGauges,
+    actions,
     metrics,
     tokens: deps.tokens,
     readiness: { rulesLoaded: () => rules.current() !== null },
     router: () => router,
     statusPage: { snapshots, hub, announce: (event) => bus.emit(event) },
   });
-  return { app, bus, rules, jobs, snapshots, hub };
+  return { app, bus, rules, jobs, snapshots, hub, actions, refreshGauges };
 }
 
 /** The composition root: the only place that constructs adapters and wires them together. */

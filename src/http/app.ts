@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Tokens } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import { newId } from '../ids.ts';
+import { createIncidentActions, type IncidentActions } from '../pipeline/actions.ts';
 import type { AlertRouter, IngestDeps } from '../pipeline/ingest.ts';
 import type { Clock, Logger } from '../pipeline/ports.ts';
 import type { StoreHandle } from '../store/db.ts';
@@ -9,7 +10,9 @@ import type { Metrics } from '../telemetry/metrics.ts';
 import { errorHandler } from './errors.ts';
 import { requireToken } from './middleware/require-token.ts';
 import { alertApiRoutes } from './routes/api-alerts.ts';
+import { incidentApiRoutes } from './routes/api-incidents.ts';
 import { maintenanceApiRoutes } from './routes/api-maintenances.ts';
+import { notificationApiRoutes } from './routes/api-notifications.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { publicRoutes, type StatusPageDeps } from './routes/public.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -27,6 +30,8 @@ export interface AppDeps {
   router?: () => AlertRouter | null;
   /** Recomputes store-derived gauges before a scrape. */
   refreshGauges?: () => Promise<void>;
+  /** Responders' incident actions (main.ts wires them to the event bus; without it, nothing is announced). */
+  actions?: IncidentActions;
   /** The public status page (snapshot, WebSocket hub); without it no public or maintenance routes are mounted. */
   statusPage?: StatusPageDeps;
 }
@@ -52,6 +57,18 @@ export function createApp(deps: AppDeps): Hono {
     requireToken(() => deps.tokens.admin, 'admin'),
   );
   app.route('/api/v1', alertApiRoutes(deps, ingest));
+  const actions =
+    deps.actions ??
+    createIncidentActions({
+      db: deps.store.db,
+      clock: deps.clock,
+      newId,
+      settings: { sla: deps.config.catalog, notifications: deps.config.catalog.notifications },
+      componentIds: new Set(deps.config.catalog.components.map((c) => c.id)),
+      onCommit: () => {},
+    });
+  app.route('/api/v1', incidentApiRoutes(deps, actions));
+  app.route('/api/v1', notificationApiRoutes(deps));
   if (deps.statusPage) {
     const status = deps.statusPage;
     app.route(

@@ -46,7 +46,12 @@ interface GroupState {
  */
 export function createAlertRouter(
   rules: RuleSet,
-  deps: { newId: IdGen; onCommit: (changes: IncidentChange[]) => void },
+  deps: {
+    newId: IdGen;
+    onCommit: (changes: IncidentChange[]) => void;
+    /** In the same transaction, after the incidents are written: SLA clocks and the notification outbox. */
+    track?: (trx: Trx, changes: IncidentChange[], now: Date) => Promise<void>;
+  },
 ): AlertRouter {
   return async (trx: Trx, alerts: UpsertedAlert[], now: Date) => {
     const matched: { upserted: UpsertedAlert; match: NonNullable<ReturnType<typeof matchAlert>> }[] = [];
@@ -164,6 +169,7 @@ export function createAlertRouter(
       await attachAlerts(trx, g.incident.id, [...g.attach], now);
       changes.push({ incident: g.incident, created: g.created, events: g.events });
     }
+    await deps.track?.(trx, changes, now);
     const attachedIds = new Set(
       changes.flatMap((c) => [...(groups.get(keyOf(c.incident.rule!, c.incident.groupKey!))?.attach ?? [])]),
     );

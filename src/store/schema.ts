@@ -142,6 +142,35 @@ export interface DeadLettersTable {
   replay_result: string | null;
 }
 
+export interface SlaClocksTable {
+  id: Generated<number>;
+  incident_id: string;
+  target: 'acknowledge' | 'owner' | 'update' | 'resolve';
+  tier: string;
+  started_at: Timestamp;
+  due_at: Timestamp;
+  warn_at: Timestamp;
+  met_at: NullableTimestamp;
+  breached_at: NullableTimestamp;
+  warned_at: NullableTimestamp;
+  cancelled_at: NullableTimestamp;
+}
+
+export interface NotificationOutboxTable {
+  id: Generated<number>;
+  incident_id: string | null;
+  target: string;
+  event: string;
+  notice: Json<Record<string, unknown>>;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  next_attempt_at: Timestamp;
+  last_attempt_at: NullableTimestamp;
+  last_error: string | null;
+  sent_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
 export interface Database {
   settings: SettingsTable;
   alerts: AlertsTable;
@@ -154,4 +183,6 @@ export interface Database {
   component_status_intervals: ComponentStatusIntervalsTable;
   maintenances: MaintenancesTable;
   dead_letters: DeadLettersTable;
+  sla_clocks: SlaClocksTable;
+  notification_outbox: NotificationOutboxTable;
 }
