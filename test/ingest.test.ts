@@ -5,7 +5,7 @@ import { describeEachDatabase } from './support/databases.ts';
 import { loadFixtures } from './support/fixtures.ts';
 
 const fixtures = loadFixtures();
-const post = (source: string, body: string, headers: Record<string, string> = bearer(INGEST_TOKEN)) => ({
+const post = (body: string, headers: Record<string, string> = bearer(INGEST_TOKEN)) => ({
   method: 'POST',
   headers: { 'content-type': 'application/json', ...headers },
   body,
@@ -22,7 +22,7 @@ describeEachDatabase('webhook ingest', ({ store }) => {
     const { app } = await createTestApp(store());
     let accepted = 0;
     for (const body of fixture.bodies) {
-      const res = await app.request(`/webhooks/${fixture.source}`, post(fixture.source, body));
+      const res = await app.request(`/webhooks/${fixture.source}`, post(body));
       expect(res.status, await res.clone().text()).toBe(200);
       accepted += ((await res.json()) as { accepted: number }).accepted;
     }
@@ -37,7 +37,7 @@ describeEachDatabase('webhook ingest', ({ store }) => {
       fixtures.find((f) => f.name.startsWith(name))!.bodies[0]!.replaceAll('6080603cf6611c55', fp);
     const firing = withFp('alertmanager-0.25-01');
     const resolved = withFp('alertmanager-0.25-04');
-    expect((await app.request('/webhooks/alertmanager', post('alertmanager', firing))).status).toBe(200);
+    expect((await app.request('/webhooks/alertmanager', post(firing))).status).toBe(200);
     const row1 = await store()
       .db.selectFrom('alerts')
       .selectAll()
@@ -45,7 +45,7 @@ describeEachDatabase('webhook ingest', ({ store }) => {
       .executeTakeFirstOrThrow();
     expect(row1.status).toBe('firing');
     expect(row1.ends_at).toBeNull();
-    const res = await app.request('/webhooks/alertmanager', post('alertmanager', resolved));
+    const res = await app.request('/webhooks/alertmanager', post(resolved));
     expect(await res.json()).toMatchObject({ accepted: 1 });
     const rows = await store().db.selectFrom('alerts').selectAll().where('fingerprint', '=', fp).execute();
     expect(rows).toHaveLength(1);
@@ -75,10 +75,10 @@ describeEachDatabase('webhook ingest', ({ store }) => {
           store().db,
         )
       ).rows;
-    expect((await app.request('/webhooks/grafana', post('grafana', body))).status).toBe(200);
+    expect((await app.request('/webhooks/grafana', post(body))).status).toBe(200);
     const once = await snapshot();
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => app.request('/webhooks/grafana', post('grafana', body))),
+      Array.from({ length: 8 }, () => app.request('/webhooks/grafana', post(body))),
     );
     expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
     expect(await snapshot()).toEqual(once);
@@ -112,7 +112,7 @@ describeEachDatabase('webhook ingest', ({ store }) => {
       commonAnnotations: {},
       externalURL: '',
     });
-    const res = await app.request('/webhooks/alertmanager', post('alertmanager', body));
+    const res = await app.request('/webhooks/alertmanager', post(body));
     expect(await res.json()).toMatchObject({ accepted: 500, new: 500 });
     const n = await sql<{
       n: number;
@@ -125,7 +125,7 @@ describeEachDatabase('webhook ingest', ({ store }) => {
     const body = fixtures[0]!.bodies[0]!;
     const before = await sql<{ n: number }>`select count(*)::int as n from dead_letters`.execute(store().db);
     for (const headers of [{}, bearer('wrong'), bearer(ADMIN_TOKEN)]) {
-      const res = await app.request('/webhooks/alertmanager', post('alertmanager', body, headers));
+      const res = await app.request('/webhooks/alertmanager', post(body, headers));
       expect(res.status).toBe(401);
     }
     const after = await sql<{ n: number }>`select count(*)::int as n from dead_letters`.execute(store().db);
@@ -137,7 +137,7 @@ describeEachDatabase('webhook ingest', ({ store }) => {
     const basic = `Basic ${Buffer.from(`alertmanager:${INGEST_TOKEN}`).toString('base64')}`;
     const res = await app.request(
       '/webhooks/alertmanager',
-      post('alertmanager', fixtures[0]!.bodies[0]!, { authorization: basic }),
+      post(fixtures[0]!.bodies[0]!, { authorization: basic }),
     );
     expect(res.status).toBe(200);
   });
@@ -147,12 +147,12 @@ describeEachDatabase('webhook ingest', ({ store }) => {
     const good = JSON.parse(fixtures.find((f) => f.name.startsWith('alertmanager-0.25-05'))!.bodies[0]!);
     const bad = structuredClone(good);
     bad.alerts[3].labels = 'not an object';
-    const res = await app.request('/webhooks/alertmanager', post('alertmanager', JSON.stringify(bad)));
+    const res = await app.request('/webhooks/alertmanager', post(JSON.stringify(bad)));
     expect(res.status).toBe(400);
     const answer = (await res.json()) as { message: string; dead_letter_id: number };
     expect(answer.message).toMatch(/^alerts\[3\]\.labels: /);
 
-    const invalid = await app.request('/webhooks/grafana', post('grafana', '{"alerts": ['));
+    const invalid = await app.request('/webhooks/grafana', post('{"alerts": ['));
     expect(invalid.status).toBe(400);
     expect(((await invalid.json()) as { message: string }).message).toMatch(/invalid JSON/);
 
@@ -181,7 +181,7 @@ describeEachDatabase('webhook ingest', ({ store }) => {
   it('replays a dead letter that a fixed sender would have delivered', async () => {
     const { app } = await createTestApp(store());
     // Datadog accepts any JSON object, so a non-object body is the realistic rejection.
-    const res = await app.request('/webhooks/datadog', post('datadog', '["not", "an", "object"]'));
+    const res = await app.request('/webhooks/datadog', post('["not", "an", "object"]'));
     expect(res.status).toBe(400);
     const { dead_letter_id } = (await res.json()) as { dead_letter_id: number };
     const replay = await app.request(`/api/v1/dead-letters/${dead_letter_id}/replay`, {
@@ -193,7 +193,7 @@ describeEachDatabase('webhook ingest', ({ store }) => {
 
   it('answers 413 over the size limit and keeps the first bytes', async () => {
     const { app } = await createTestApp(store(), { config: { maxBodyBytes: 1024 } });
-    const res = await app.request('/webhooks/alertmanager', post('alertmanager', 'x'.repeat(5000)));
+    const res = await app.request('/webhooks/alertmanager', post('x'.repeat(5000)));
     expect(res.status).toBe(413);
     const { dead_letter_id } = (await res.json()) as { dead_letter_id: number };
     const row = await store()
@@ -208,7 +208,7 @@ describeEachDatabase('webhook ingest', ({ store }) => {
   it('lists unrouted alerts, newest first, with cursors', async () => {
     const { app } = await createTestApp(store());
     for (const f of fixtures.filter((x) => x.source === 'grafana')) {
-      for (const body of f.bodies) await app.request('/webhooks/grafana', post('grafana', body));
+      for (const body of f.bodies) await app.request('/webhooks/grafana', post(body));
     }
     const first = await app.request('/api/v1/alerts?routed=false&limit=2&source=grafana', {
       headers: bearer(ADMIN_TOKEN),
@@ -235,8 +235,8 @@ describeEachDatabase('webhook ingest', ({ store }) => {
 
   it('counts received and rejected alerts in /metrics', async () => {
     const { app } = await createTestApp(store());
-    await app.request('/webhooks/alertmanager', post('alertmanager', fixtures[0]!.bodies[0]!));
-    await app.request('/webhooks/alertmanager', post('alertmanager', '{'));
+    await app.request('/webhooks/alertmanager', post(fixtures[0]!.bodies[0]!));
+    await app.request('/webhooks/alertmanager', post('{'));
     const text = await (await app.request('/metrics')).text();
     expect(text).toMatch(/incidentd_alerts_received_total\{source="alertmanager",status="firing"\} 1/);
     expect(text).toMatch(/incidentd_alerts_rejected_total\{source="alertmanager",reason="invalid"\} 1/);
@@ -245,6 +245,6 @@ describeEachDatabase('webhook ingest', ({ store }) => {
 
   it('answers 404 for an unknown source', async () => {
     const { app } = await createTestApp(store());
-    expect((await app.request('/webhooks/nagios', post('nagios', '{}'))).status).toBe(404);
+    expect((await app.request('/webhooks/nagios', post('{}'))).status).toBe(404);
   });
 });
