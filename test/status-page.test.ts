@@ -151,6 +151,9 @@ describeEachDatabase('public status page', ({ store }) => {
       .where('ended_at', 'is', null)
       .execute();
     expect(open.map((o) => o.status)).toEqual(['major_outage']);
+    // Today's bar is red at once, before the outage has lasted a minute.
+    const fresh = t.snapshots.current()!.components.find((c) => c.id === 'database')!;
+    expect(fresh.uptime.days.at(-1)!.worst).toBe('major_outage');
     t.clock.advance(10 * 60_000);
     await t.snapshots.rebuild();
     const db = t.snapshots.current()!.components.find((c) => c.id === 'database')!;

@@ -7,7 +7,8 @@ import { buildStatusSnapshot, type StatusSnapshot, type StatusSnapshotInput } fr
  * Holds the current status snapshot in memory, so readers (page, JSON, feed) cost no queries. A rebuild reads
  * the store once, builds the snapshot, and reconciles component status intervals (uptime history) with what
  * it computed. Rebuilds are debounced (changes within `debounceMs` coalesce into one) and serialized (never two
- * at once). Time alone changes the page at maintenance start/end and at local midnight: a timer rebuilds then.
+ * at once). Time alone changes the page at maintenance start/end, at local midnight, and (uptime minutes) every
+ * minute while a component is not operational: a timer rebuilds then.
  */
 
 export interface SnapshotSource {
@@ -38,6 +39,7 @@ export interface SnapshotService {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const DEGRADED_REFRESH_MS = 60_000;
 
 export function createSnapshotService(deps: {
   source: SnapshotSource;
@@ -130,6 +132,9 @@ export function createSnapshotService(deps: {
       for (const t of [m.scheduledFor.getTime(), m.scheduledUntil.getTime()])
         if (t > nowMs && t < next) next = t;
     }
+    // While something is down, today's uptime minutes grow: refresh them every minute.
+    if (s.components.some((c) => c.status !== 'operational'))
+      next = Math.min(next, nowMs + DEGRADED_REFRESH_MS);
     nextBoundary = next;
     if (boundaryTimer) clearTimeout(boundaryTimer);
     if (stopped) return;

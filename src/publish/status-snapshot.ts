@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ComponentStatus } from '../core/component-status.ts';
+import { type ComponentStatus, worseStatus } from '../core/component-status.ts';
 import type { PublicStatus } from '../core/incident.ts';
 import type { Severity } from '../core/severity.ts';
 import {
@@ -304,23 +304,27 @@ function build(
     const firstSeen = own.length ? new Date(Math.min(...own.map((iv) => iv.startedAt.getTime()))) : null;
     const createdAt = c.createdAt ?? firstSeen ?? pageUpdatedAt;
     const changed = lastChange.get(c.id);
+    const status = statuses.get(c.id) ?? 'operational';
     return {
       id: c.id,
       name: c.name,
       description: c.description ?? null,
       position: c.position,
       groupId,
-      status: statuses.get(c.id) ?? 'operational',
+      status,
       createdAt,
       updatedAt: changed !== undefined ? new Date(changed) : createdAt,
-      uptime: uptimeBars({
-        componentId: c.id,
-        intervals: own,
-        timeZone: input.page.timeZone,
-        now,
-        existsSince: c.createdAt ?? firstSeen,
-        incidents: uptimeRefs,
-      }),
+      uptime: withCurrentStatus(
+        uptimeBars({
+          componentId: c.id,
+          intervals: own,
+          timeZone: input.page.timeZone,
+          now,
+          existsSince: c.createdAt ?? firstSeen,
+          incidents: uptimeRefs,
+        }),
+        status,
+      ),
     };
   };
 
@@ -367,6 +371,18 @@ function build(
   // Not data: keep it out of JSON.stringify and spreads.
   Object.defineProperty(snapshot, 'forCustomer', { value: forCustomer, enumerable: false });
   return snapshot;
+}
+
+/**
+ * Today's bar shows the status that holds right now, even when its interval is still too short to count a
+ * minute (it just started): a fresh outage must not leave today green.
+ */
+function withCurrentStatus(uptime: ComponentUptime, status: ComponentStatus): ComponentUptime {
+  const today = uptime.days.at(-1);
+  if (!today || today.noData || status === 'operational') return uptime;
+  const worst = worseStatus(today.worst ?? 'operational', status);
+  if (worst === today.worst) return uptime;
+  return { ...uptime, days: [...uptime.days.slice(0, -1), { ...today, worst }] };
 }
 
 function toIncident(
