@@ -379,10 +379,10 @@ function build(
  */
 function withCurrentStatus(uptime: ComponentUptime, status: ComponentStatus): ComponentUptime {
   const today = uptime.days.at(-1);
-  if (!today || today.noData || status === 'operational') return uptime;
+  if (!today || status === 'operational') return uptime;
   const worst = worseStatus(today.worst ?? 'operational', status);
   if (worst === today.worst) return uptime;
-  return { ...uptime, days: [...uptime.days.slice(0, -1), { ...today, worst }] };
+  return { ...uptime, days: [...uptime.days.slice(0, -1), { ...today, noData: false, worst }] };
 }
 
 function toIncident(
