@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { Incident } from './incident.ts';
+import { type NotificationTarget, noticesFor, routeNotice } from './notification-routing.ts';
+
+const at = new Date('2026-11-01T10:00:00Z');
+const incident = (severity: Incident['severity']): Incident => ({
+  id: 'inc1',
+  title: 'DB down',
+  severity,
+  state: 'open',
+  status: 'investigating',
+  rule: null,
+  groupKey: null,
+  customers: ['acme'],
+  components: [],
+  componentStatus: null,
+  owner: null,
+  published: false,
+  alertCount: 0,
+  firingCount: 0,
+  flapCount: 0,
+  openedAt: at,
+  acknowledgedAt: null,
+  resolvedAt: null,
+  nextUpdateDue: null,
+  lastResolvedAlertAt: null,
+  autoResolveAt: null,
+  lastAlertAt: null,
+});
+const target = (over: Partial<NotificationTarget>): NotificationTarget => ({
+  name: 't',
+  type: 'webhook',
+  url: 'http://x',
+  events: ['incident.opened'],
+  min_severity: 'SEV4',
+  escalation: false,
+  ...over,
+});
+const ev = (kind: string, data: Record<string, unknown> = {}) =>
+  ({ kind, at, actor: 'alice', data }) as Parameters<typeof noticesFor>[0]['events'][number];
+
+describe('noticesFor', () => {
+  it('announces an opening once, at its final severity, escalating SEV1', () => {
+    const n = noticesFor({
+      incident: incident('SEV1'),
+      created: true,
+      events: [ev('opened'), ev('severity.changed', { from: 'SEV2', to: 'SEV1' })],
+    });
+    expect(n.map((x) => [x.event, x.escalation])).toEqual([['incident.opened', true]]);
+  });
+  it('raises only when severity goes up', () => {
+    const change = (from: string, to: string) =>
+      noticesFor({
+        incident: incident('SEV2'),
+        created: false,
+        events: [ev('severity.changed', { from, to })],
+      });
+    expect(change('SEV3', 'SEV2').map((x) => x.event)).toEqual(['severity.raised']);
+    expect(change('SEV1', 'SEV2')).toEqual([]);
+  });
+  it('an update breach is update.overdue and sla.breached at once', () => {
+    const [n] = noticesFor({
+      incident: incident('SEV2'),
+      created: false,
+      events: [ev('sla.breached', { target: 'update', overdueBy: '1m' })],
+    });
+    expect(n?.event).toBe('update.overdue');
+    expect(n?.alsoKnownAs).toEqual(['sla.breached']);
+  });
+});
+
+describe('routeNotice', () => {
+  const [opened1] = noticesFor({ incident: incident('SEV1'), created: true, events: [ev('opened')] });
+  const [opened3] = noticesFor({ incident: incident('SEV3'), created: true, events: [ev('opened')] });
+  it('filters by min_severity and events', () => {
+    const targets = [
+      target({ name: 'all' }),
+      target({ name: 'sev2+', min_severity: 'SEV2' }),
+      target({ name: 'breaches', events: ['sla.breached'] }),
+    ];
+    expect(routeNotice(targets, opened3!).map((t) => t.name)).toEqual(['all']);
+    expect(routeNotice(targets, opened1!).map((t) => t.name)).toEqual(['all', 'sev2+']);
+  });
+  it('sends SEV1 openings to escalation targets whatever their events, and skips datadog', () => {
+    const targets = [
+      target({ name: 'pager', events: [], escalation: true }),
+      target({ name: 'dd', type: 'datadog' }),
+    ];
+    expect(routeNotice(targets, opened1!).map((t) => t.name)).toEqual(['pager']);
+    expect(routeNotice(targets, opened3!)).toEqual([]);
+  });
+});
