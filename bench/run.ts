@@ -2,6 +2,7 @@
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   ingest: () => import('./ingest.ts'),
   correlate: () => import('./correlate.ts'),
+  'status-page': () => import('./status-page.ts'),
 };
 
 const names = process.argv.slice(2);

@@ -24,6 +24,8 @@ const DAY_MS = 86_400_000;
 export const STATUS_HISTORY_MS = (UPTIME_DAYS + 2) * DAY_MS;
 /** incidents.json lists the 50 most recent, even older than the uptime window. */
 const RECENT_INCIDENTS = 50;
+/** A bound on one rebuild's work: a page with more published incidents in 90 days is unreadable anyway. */
+const MAX_INCIDENTS = 2_000;
 
 export async function loadStatusInput(
   db: Db,
@@ -87,6 +89,8 @@ async function loadPublishedIncidents(db: Db, since: Date): Promise<PublicIncide
         ),
       ]),
     )
+    .orderBy('opened_at', 'desc')
+    .limit(MAX_INCIDENTS)
     .execute();
   if (rows.length === 0) return [];
   const events = await db
