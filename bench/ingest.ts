@@ -6,7 +6,14 @@
  * one row re-delivering already stored 100-alert webhooks (the dedup path).
  * Baseline, measured alternately in the same run on the same table: bare `insert … select from
  * jsonb_to_recordset` of the same rows, one statement per webhook's worth of rows, no HTTP, no dedup.
+ * Tracing cost, last (PGlite): the same 100-alert webhooks with the OpenTelemetry SDK recording every span
+ * (BatchSpanProcessor into an in-memory exporter) vs. no SDK at all, alternated in the same run.
  */
+import { context, ProxyTracerProvider, propagation, type Tracer, trace } from '@opentelemetry/api';
+// What NodeTracerProvider.register() installs (both are its own dependencies), toggled per slice below.
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Hono } from 'hono';
 import { sql } from 'kysely';
 import { newId } from '../src/ids.ts';
@@ -148,11 +155,85 @@ async function benchDatabase(kind: BenchDatabase): Promise<string[][]> {
   }
 }
 
+/**
+ * 100-alert webhooks into PGlite, traced vs. untraced, alternating slices. The app's tracer (tracing.ts)
+ * keeps the first SDK tracer it is handed, so the SDK is registered once behind a switch that each side
+ * flips in its untimed preparation; the untraced side also drops the context manager and propagator, as
+ * a process without OTEL_* variables has none. Runs last, and leaves the switch off and the globals clean.
+ */
+async function tracingCost(): Promise<string[][]> {
+  const store = await openBenchStore('pglite');
+  if (!store) throw new Error('ingest: PGlite store did not open');
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+  const sdk = provider.getTracer('incidentd');
+  const noop = new ProxyTracerProvider().getTracer('incidentd');
+  let on = false;
+  const current = () => (on ? sdk : noop);
+  const switched: Tracer = {
+    startSpan: (name, options, ctx) => current().startSpan(name, options, ctx),
+    startActiveSpan: ((...args: unknown[]) => {
+      const t = current();
+      return Reflect.apply(t.startActiveSpan, t, args);
+    }) as Tracer['startActiveSpan'],
+  };
+  trace.setGlobalTracerProvider({ getTracer: () => switched });
+  const propagator = new W3CTraceContextPropagator();
+  const setTracing = (enabled: boolean) => {
+    if (enabled === on) return;
+    on = enabled;
+    if (enabled) {
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+      propagation.setGlobalPropagator(propagator);
+    } else {
+      context.disable();
+      propagation.disable();
+    }
+  };
+  try {
+    const firstSerial = serial;
+    const app = createBenchApp(store);
+    const webhook =
+      (traced: boolean): Op =>
+      () => {
+        setTracing(traced);
+        const body = webhookBody(fresh(100));
+        return { items: 100, run: () => postWebhook(app, body) };
+      };
+    await measurePair(webhook(true), webhook(false), { totalMs: WARMUP_MS, slices: 1 });
+    const [traced, untraced] = await measurePair(webhook(true), webhook(false), { totalMs: MEASURE_MS });
+    setTracing(false);
+    await provider.forceFlush();
+    // Spans per traced webhook: server span + normalize, store, correlate, notify.
+    if (exporter.getFinishedSpans().length === 0) throw new Error('ingest: tracing on but no span recorded');
+    const { count } = await store.db
+      .selectFrom('alerts')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    if (Number(count) !== serial - firstSerial) {
+      throw new Error(`ingest: expected ${serial - firstSerial} alert rows, found ${count}`);
+    }
+    return [['pglite', '100', traced.toFixed(0), untraced.toFixed(0), (traced / untraced).toFixed(2)]];
+  } finally {
+    setTracing(false);
+    trace.disable();
+    await provider.shutdown();
+    await store.close();
+  }
+}
+
 export async function run(): Promise<void> {
   const rows: string[][] = [];
   for (const kind of ['pglite', 'postgres'] as const) rows.push(...(await benchDatabase(kind)));
+  const tracingRows = await tracingCost();
   console.log(
     `\ningest: Alertmanager webhooks through the app vs bare batched inserts (ratio = alerts/s ÷ baseline)\n`,
   );
   console.log(formatTable(['database', 'alerts/webhook', 'alerts/s', 'baseline alerts/s', 'ratio'], rows));
+  console.log(
+    `\ningest with tracing: SDK recording every span (batched, in-memory exporter) vs. no SDK (ratio = traced ÷ untraced)\n`,
+  );
+  console.log(
+    formatTable(['database', 'alerts/webhook', 'traced alerts/s', 'untraced alerts/s', 'ratio'], tracingRows),
+  );
 }

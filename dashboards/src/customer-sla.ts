@@ -40,6 +40,8 @@ export function customerSla(): dashboard.Dashboard {
         'Share of the days in the range on which the selected customers had no SLA breach (1 = no breach at all).',
       unit: 'percentunit',
       redBelow: 0.99,
+      // Days are sampled at midnight UTC: a range shorter than a day may hold none.
+      noValue: 'range < 1 day',
       queries: [
         {
           expr: `1 - sum_over_time((sum(increase(incidentd_sla_breaches_total{${CUSTOMER}}[1d])) > bool 0 or vector(0))[$__range:1d]) / count_over_time(vector(1)[$__range:1d])`,

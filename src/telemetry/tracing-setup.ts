@@ -16,10 +16,23 @@ export interface TracingHandle {
  * (and baggage) propagation, AsyncLocalStorage context. Called only when config.tracing is set; otherwise
  * the `tracer` in tracing.ts stays the API's no-op and costs next to nothing.
  */
+/** The OTLP exporter reports a failed export as the error serialized to JSON: keep its message. */
+function readable(message: string): string {
+  try {
+    const parsed = JSON.parse(message) as { message?: unknown };
+    return typeof parsed?.message === 'string' ? `export failed: ${parsed.message}` : message;
+  } catch {
+    return message;
+  }
+}
+
 export function setupTracing(config: TracingConfig, log: Logger): TracingHandle {
   // Export failures surface in our log instead of vanishing in the SDK's silent default diag logger.
   const warn = (message: string, ...args: unknown[]) =>
-    log.warn(`tracing: ${message}`, args.length ? { detail: args.map(String).join(' ') } : undefined);
+    log.warn(
+      `tracing: ${readable(message)}`,
+      args.length ? { detail: args.map(String).join(' ') } : undefined,
+    );
   diag.setLogger(
     {
       error: warn,
