@@ -184,6 +184,28 @@ for (const kind of databaseKinds) {
       expect(receiver.delivered('/pager')).toHaveLength(2);
     });
 
+    it('auto-resolution settles the clocks and nothing fires afterwards', async () => {
+      const send = (status: 'firing' | 'resolved') =>
+        t.app.request('/webhooks/alertmanager', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...bearer(INGEST_TOKEN) },
+          body: alertmanagerBody([{ ...dbOutage('acme', 'eu-auto-1'), status }]),
+        });
+      const id = ((await (await send('firing')).json()) as { incidents: string[] }).incidents[0]!;
+      t.clock.advance(MIN);
+      await send('resolved');
+      t.clock.advance(6 * MIN); // resolve_after: 5m
+      await t.runJobs();
+      const inc = await api.get(`/incidents/${id}`);
+      expect(inc.state).toBe('resolved');
+      expect((inc.sla as Clock[]).filter((c) => c.state === 'running' || c.state === 'warning')).toEqual([]);
+      expect(clocksOf(inc).resolve!.state).toBe('met');
+      t.clock.advance(48 * 60 * MIN);
+      await t.runJobs();
+      const kinds = (await timeline(api, id)).map((e) => e.kind);
+      expect(kinds.filter((k) => k === 'sla.breached' || k === 'sla.warning')).toEqual([]);
+    });
+
     it('keeps store-derived gauges right, also for a fresh process over the same store', async () => {
       await api.post('/incidents', {
         title: 'Slow API',

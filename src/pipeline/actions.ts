@@ -17,8 +17,8 @@ import {
 import { selectPolicy } from '../core/sla.ts';
 import type { Trx } from '../store/alerts.ts';
 import type { Db } from '../store/db.ts';
-import { openGroupIncidentId } from '../store/incident-queries.ts';
-import { getIncident, insertEvents, insertIncident, updateIncident } from '../store/incidents.ts';
+import { lockIncident, openGroupIncidentId } from '../store/incident-queries.ts';
+import { insertEvents, insertIncident, updateIncident } from '../store/incidents.ts';
 import { type TrackingSettings, trackIncidentChanges } from './incident-tracking.ts';
 import type { Clock, IdGen } from './ports.ts';
 import type { IncidentChange } from './route-alerts.ts';
@@ -81,7 +81,7 @@ export function createIncidentActions(deps: IncidentActionsDeps) {
   ): Promise<IncidentChange> {
     const now = clock.now();
     const change = await db.transaction().execute(async (trx) => {
-      const base = await getIncident(trx, id, { forUpdate: true });
+      const base = await lockIncident(trx, id);
       if (!base) throw new DomainError('not_found', `incident ${id} not found`);
       const { incident, events } = await transition(base, { actor, now }, trx);
       const change: IncidentChange = {

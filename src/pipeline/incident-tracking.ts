@@ -2,7 +2,8 @@ import { type NotificationTarget, noticesFor, routeNotice } from '../core/notifi
 import { reconcileClocks, type SlaSettings, selectPolicy } from '../core/sla.ts';
 import type { Trx } from '../store/alerts.ts';
 import type { Db } from '../store/db.ts';
-import { getIncident, insertEvents } from '../store/incidents.ts';
+import { lockIncident } from '../store/incident-queries.ts';
+import { insertEvents } from '../store/incidents.ts';
 import { enqueueNotifications } from '../store/outbox.ts';
 import { listClocks, saveClocks } from '../store/sla-clocks.ts';
 import type { IncidentChange } from './route-alerts.ts';
@@ -49,6 +50,7 @@ export async function syncClocks(
   const clocks = await listClocks(
     trx,
     relevant.map((c) => c.incident.id),
+    { forUpdate: true },
   );
   for (const change of relevant) {
     const { incident } = change;
@@ -99,7 +101,7 @@ export async function trackCommittedChanges(
   if (changes.length === 0) return changes;
   await db.transaction().execute(async (trx) => {
     for (const change of changes) {
-      const current = await getIncident(trx, change.incident.id, { forUpdate: true });
+      const current = await lockIncident(trx, change.incident.id);
       if (!current) continue;
       await syncClocks(trx, settings, [{ ...change, incident: current }], now);
     }

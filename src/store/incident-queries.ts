@@ -151,6 +151,21 @@ export async function listTimeline(
   };
 }
 
+/**
+ * Reads and locks an incident for an action. `for no key update`, not `for update`: inserting its events and
+ * clocks elsewhere (the SLA job holds clock locks while it does) only needs a key-share lock, so the two
+ * never wait on each other in a cycle.
+ */
+export async function lockIncident(trx: Trx, id: string): Promise<Incident | null> {
+  const row = await trx
+    .selectFrom('incidents')
+    .selectAll()
+    .where('id', '=', id)
+    .forNoKeyUpdate()
+    .executeTakeFirst();
+  return row ? incidentFromRow(row) : null;
+}
+
 /** The open incident of a correlation group other than `exceptId`, if any (reopen must not make two). */
 export async function openGroupIncidentId(
   trx: Trx,

@@ -37,15 +37,16 @@ function toRow(c: SlaClock) {
   };
 }
 
-export async function listClocks(db: Db | Trx, incidentIds: string[]): Promise<SlaClock[]> {
+/** `forUpdate`: before recomputing, so a concurrent SLA job's firing is seen, not overwritten. */
+export async function listClocks(
+  db: Db | Trx,
+  incidentIds: string[],
+  opts: { forUpdate?: boolean } = {},
+): Promise<SlaClock[]> {
   if (incidentIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('sla_clocks')
-    .selectAll()
-    .where('incident_id', 'in', incidentIds)
-    .orderBy('id')
-    .execute();
-  return rows.map(clockFromRow);
+  let q = db.selectFrom('sla_clocks').selectAll().where('incident_id', 'in', incidentIds).orderBy('id');
+  if (opts.forUpdate) q = q.forUpdate();
+  return (await q.execute()).map(clockFromRow);
 }
 
 /** Writes reconciled clocks; updates first so a restarted clock never meets its predecessor in the unique index. */
