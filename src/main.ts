@@ -150,7 +150,7 @@ export async function startIncidentd(
   const started = performance.now();
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    await waitForDatabase(store, config.databaseUrl ? 10_000 : 0);
+    await waitForDatabase(store, config.databaseUrl ? 10_000 : 0, config.databaseUrl);
     const applied = await migrateToLatest(store);
     if (applied.length) log.info('migrations applied', { count: applied.length, latest: applied.at(-1) });
     await syncComponents(store.db, config.catalog, clock.now());
