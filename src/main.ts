@@ -12,11 +12,7 @@ import { slaClocksJob } from './jobs/sla-clocks.ts';
 import { createHttpSender } from './notify/send.ts';
 import { createIncidentActions } from './pipeline/actions.ts';
 import { announceIncidentChanges } from './pipeline/incident-effects.ts';
-import {
-  type TrackingSettings,
-  trackCommittedChanges,
-  trackIncidentChanges,
-} from './pipeline/incident-tracking.ts';
+import { type TrackingSettings, trackIncidentChanges } from './pipeline/incident-tracking.ts';
 import type { AlertRouter } from './pipeline/ingest.ts';
 import { type Clock, type Logger, systemClock } from './pipeline/ports.ts';
 import { createRefreshGauges } from './pipeline/refresh-gauges.ts';
@@ -105,7 +101,11 @@ export function assemble(deps: {
     {
       name: 'auto-resolve',
       run: async (now) =>
-        announce(await trackCommittedChanges(store.db, tracking, await runAutoResolve(store.db, now), now)),
+        announce(
+          await runAutoResolve(store.db, now, {
+            track: (trx, changes, at) => trackIncidentChanges(trx, tracking, changes, at),
+          }),
+        ),
     },
     { name: 'expire-candidates', run: (now) => runExpireCandidates(store.db, now) },
     slaClocksJob({ db: store.db, settings: tracking, metrics, announce, refreshGauges }),

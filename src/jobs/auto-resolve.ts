@@ -1,5 +1,6 @@
 import { autoResolve } from '../core/rules/auto-resolve.ts';
 import type { IncidentChange } from '../pipeline/route-alerts.ts';
+import type { Trx } from '../store/alerts.ts';
 import type { Db } from '../store/db.ts';
 import { incidentFromRow, insertEvents, updateIncident } from '../store/incidents.ts';
 
@@ -7,7 +8,15 @@ import { incidentFromRow, insertEvents, updateIncident } from '../store/incident
  * Resolves incidents whose alerts all resolved and whose resolve_after has passed. `skip locked` lets every
  * replica run this job: each due incident is claimed by exactly one of them.
  */
-export async function runAutoResolve(db: Db, now: Date, batch = 100): Promise<IncidentChange[]> {
+export async function runAutoResolve(
+  db: Db,
+  now: Date,
+  opts: {
+    batch?: number;
+    /** SLA clocks and notifications, in the same transaction as the resolution (as for every other change). */
+    track?: (trx: Trx, changes: IncidentChange[], now: Date) => Promise<void>;
+  } = {},
+): Promise<IncidentChange[]> {
   return db.transaction().execute(async (trx) => {
     const rows = await trx
       .selectFrom('incidents')
@@ -16,7 +25,7 @@ export async function runAutoResolve(db: Db, now: Date, batch = 100): Promise<In
       .where('firing_count', '=', 0)
       .where('auto_resolve_at', '<=', now)
       .orderBy('auto_resolve_at')
-      .limit(batch)
+      .limit(opts.batch ?? 100)
       .forUpdate()
       .skipLocked()
       .execute();
@@ -28,6 +37,7 @@ export async function runAutoResolve(db: Db, now: Date, batch = 100): Promise<In
       await insertEvents(trx, full);
       changes.push({ incident, created: false, events: full });
     }
+    if (changes.length > 0) await opts.track?.(trx, changes, now);
     return changes;
   });
 }

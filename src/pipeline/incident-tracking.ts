@@ -1,8 +1,6 @@
 import { type NotificationTarget, noticesFor, routeNotice } from '../core/notification-routing.ts';
 import { reconcileClocks, type SlaSettings, selectPolicy } from '../core/sla.ts';
 import type { Trx } from '../store/alerts.ts';
-import type { Db } from '../store/db.ts';
-import { lockIncident } from '../store/incident-queries.ts';
 import { insertEvents } from '../store/incidents.ts';
 import { enqueueNotifications } from '../store/outbox.ts';
 import { listClocks, saveClocks } from '../store/sla-clocks.ts';
@@ -86,26 +84,4 @@ export async function queueNotices(
     ),
   );
   await enqueueNotifications(trx, rows, now);
-}
-
-/**
- * For changes committed by code that does not track them itself (the auto-resolve job): in a transaction of
- * their own, settle the clocks against the incidents' current rows and queue the notices.
- */
-export async function trackCommittedChanges(
-  db: Db,
-  settings: TrackingSettings,
-  changes: IncidentChange[],
-  now: Date,
-): Promise<IncidentChange[]> {
-  if (changes.length === 0) return changes;
-  await db.transaction().execute(async (trx) => {
-    for (const change of changes) {
-      const current = await lockIncident(trx, change.incident.id);
-      if (!current) continue;
-      await syncClocks(trx, settings, [{ ...change, incident: current }], now);
-    }
-    await queueNotices(trx, settings, changes, now);
-  });
-  return changes;
 }

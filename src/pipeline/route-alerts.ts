@@ -5,16 +5,15 @@ import { matchAlert } from '../core/rules/match.ts';
 import type { Rule, RuleSet } from '../core/rules/types.ts';
 import type { Trx, UpsertedAlert } from '../store/alerts.ts';
 import {
-  attachAlerts,
+  attachAlertsToIncidents,
   deleteCandidate,
-  findGroupIncident,
-  getCandidate,
+  findGroupIncidents,
+  getCandidates,
   insertEvents,
-  insertIncident,
-  lockGroup,
+  lockGroups,
   markUnrouted,
   putCandidate,
-  updateIncident,
+  saveIncidents,
 } from '../store/incidents.ts';
 import type { AlertRouter } from './ingest.ts';
 import type { IdGen } from './ports.ts';
@@ -66,29 +65,31 @@ export function createAlertRouter(
 
     const groups = new Map<string, GroupState>();
     const keyOf = (rule: string, groupKey: string) => `${rule}\n${groupKey}`;
-    const wanted = [...new Set(matched.map((m) => keyOf(m.match.rule.name, m.match.groupKey)))].sort();
-    for (const key of wanted) {
-      const m = matched.find((x) => keyOf(x.match.rule.name, x.match.groupKey) === key)!.match;
-      await lockGroup(trx, m.rule.name, m.groupKey);
-      let candidate = await getCandidate(trx, m.rule.name, m.groupKey);
+    const refs = new Map<string, { rule: Rule; groupKey: string }>();
+    for (const m of matched) refs.set(keyOf(m.match.rule.name, m.match.groupKey), m.match);
+    // Sorted, so concurrent webhooks take group locks in the same order and cannot deadlock.
+    const wanted = [...refs.keys()].sort().map((key) => ({ key, ...refs.get(key)! }));
+    const groupRefs = wanted.map((w) => ({ rule: w.rule.name, groupKey: w.groupKey }));
+    await lockGroups(trx, groupRefs);
+    const [incidents, candidates] = [
+      await findGroupIncidents(trx, groupRefs),
+      await getCandidates(trx, groupRefs),
+    ];
+    for (const { key, rule, groupKey } of wanted) {
+      let candidate = candidates.get(key) ?? null;
       let candidateDeleted = false;
       const expiredReason = candidate ? expiredCandidateReason(candidate, now) : null;
       if (candidate && expiredReason) {
         unrouted.push(
-          ...candidate.alertIds.map((id) => ({
-            id,
-            rule: m.rule.name,
-            groupKey: m.groupKey,
-            reason: expiredReason,
-          })),
+          ...candidate.alertIds.map((id) => ({ id, rule: rule.name, groupKey, reason: expiredReason })),
         );
         candidate = null;
         candidateDeleted = true;
       }
       groups.set(key, {
-        rule: m.rule,
-        groupKey: m.groupKey,
-        incident: await findGroupIncident(trx, m.rule.name, m.groupKey),
+        rule,
+        groupKey,
+        incident: incidents.get(key) ?? null,
         candidate,
         candidateDirty: false,
         candidateDeleted,
@@ -159,20 +160,24 @@ export function createAlertRouter(
     }
 
     const changes: IncidentChange[] = [];
+    const links: { incidentId: string; alertId: string; rule: string; groupKey: string }[] = [];
     for (const g of groups.values()) {
       if (g.candidateDeleted && !g.candidateDirty) await deleteCandidate(trx, g.rule.name, g.groupKey);
       if (g.candidateDirty && g.candidate) await putCandidate(trx, g.candidate);
       if (!g.dirty || !g.incident) continue;
-      if (g.created) await insertIncident(trx, g.incident, now);
-      else await updateIncident(trx, g.incident, now);
-      await insertEvents(trx, g.events);
-      await attachAlerts(trx, g.incident.id, [...g.attach], now);
       changes.push({ incident: g.incident, created: g.created, events: g.events });
+      for (const alertId of g.attach)
+        links.push({ incidentId: g.incident.id, alertId, rule: g.rule.name, groupKey: g.groupKey });
     }
-    await deps.track?.(trx, changes, now);
-    const attachedIds = new Set(
-      changes.flatMap((c) => [...(groups.get(keyOf(c.incident.rule!, c.incident.groupKey!))?.attach ?? [])]),
+    // One statement per table for the whole webhook, whatever the number of groups it touched.
+    await saveIncidents(trx, changes, now);
+    await insertEvents(
+      trx,
+      changes.flatMap((c) => c.events),
     );
+    await attachAlertsToIncidents(trx, links, now);
+    await deps.track?.(trx, changes, now);
+    const attachedIds = new Set(links.map((l) => l.alertId));
     await markUnrouted(
       trx,
       unrouted.filter((u) => !attachedIds.has(u.id)),

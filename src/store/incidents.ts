@@ -5,7 +5,7 @@ import type { Incident, IncidentEvent, IncidentState, PublicStatus } from '../co
 import type { Severity } from '../core/severity.ts';
 import type { Trx } from './alerts.ts';
 import type { Db } from './db.ts';
-import type { IncidentsTable } from './schema.ts';
+import type { CandidateGroupsTable, IncidentsTable } from './schema.ts';
 
 type IncidentRow = {
   [K in keyof IncidentsTable]: IncidentsTable[K] extends { __select__: infer S } ? S : IncidentsTable[K];
@@ -79,32 +79,6 @@ export async function getIncident(
   return row ? incidentFromRow(row) : null;
 }
 
-/** The open incident of a group, else its most recently resolved one (flap reopen). Index-backed: no scan. */
-export async function findGroupIncident(trx: Trx, rule: string, groupKey: string): Promise<Incident | null> {
-  const open = await trx
-    .selectFrom('incidents')
-    .selectAll()
-    .where('rule', '=', rule)
-    .where('group_key', '=', groupKey)
-    .where('state', '<>', 'resolved')
-    .executeTakeFirst();
-  if (open) return incidentFromRow(open);
-  const recent = await trx
-    .selectFrom('incidents')
-    .selectAll()
-    .where('rule', '=', rule)
-    .where('group_key', '=', groupKey)
-    .orderBy('resolved_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return recent ? incidentFromRow(recent) : null;
-}
-
-/** Serializes work on one correlation group across transactions, connections and replicas. */
-export async function lockGroup(trx: Trx, rule: string, groupKey: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`${rule}\n${groupKey}`}, 0))`.execute(trx);
-}
-
 export async function insertIncident(trx: Trx, incident: Incident, now: Date): Promise<void> {
   await trx.insertInto('incidents').values(incidentToRow(incident, now)).execute();
 }
@@ -131,33 +105,7 @@ export async function insertEvents(trx: Trx, events: IncidentEvent[]): Promise<v
     .execute();
 }
 
-export async function attachAlerts(
-  trx: Trx,
-  incidentId: string,
-  alertIds: string[],
-  now: Date,
-): Promise<void> {
-  if (alertIds.length === 0) return;
-  await trx
-    .insertInto('incident_alerts')
-    .values(alertIds.map((alert_id) => ({ incident_id: incidentId, alert_id, attached_at: now })))
-    .onConflict((oc) => oc.columns(['incident_id', 'alert_id']).doNothing())
-    .execute();
-  await trx
-    .updateTable('alerts')
-    .set({ incident_id: incidentId, unrouted_reason: null })
-    .where('id', 'in', alertIds)
-    .execute();
-}
-
-export async function getCandidate(trx: Trx, rule: string, groupKey: string): Promise<CandidateGroup | null> {
-  const r = await trx
-    .selectFrom('candidate_groups')
-    .selectAll()
-    .where('rule', '=', rule)
-    .where('group_key', '=', groupKey)
-    .executeTakeFirst();
-  if (!r) return null;
+function candidateFromRow(r: Selectable<CandidateGroupsTable>): CandidateGroup {
   return {
     rule: r.rule,
     groupKey: r.group_key,
@@ -169,6 +117,16 @@ export async function getCandidate(trx: Trx, rule: string, groupKey: string): Pr
     customers: r.customers,
     alertCount: r.alert_count,
   };
+}
+
+export async function getCandidate(trx: Trx, rule: string, groupKey: string): Promise<CandidateGroup | null> {
+  const r = await trx
+    .selectFrom('candidate_groups')
+    .selectAll()
+    .where('rule', '=', rule)
+    .where('group_key', '=', groupKey)
+    .executeTakeFirst();
+  return r ? candidateFromRow(r) : null;
 }
 
 export async function putCandidate(trx: Trx, c: CandidateGroup): Promise<void> {
@@ -209,4 +167,100 @@ export async function markUnrouted(
     from jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ id: r.id, rule: r.rule, group_key: r.groupKey, reason: r.reason })))}::jsonb)
       as v(id text, rule text, group_key text, reason text)
     where alerts.id = v.id and alerts.incident_id is null`.execute(trx);
+}
+
+export interface GroupRef {
+  rule: string;
+  groupKey: string;
+}
+
+/**
+ * Locks several correlation groups in one statement. Keys are taken in the order given (callers sort them),
+ * which jsonb_array_elements preserves, so two transactions never wait on each other in opposite orders.
+ */
+export async function lockGroups(trx: Trx, groups: GroupRef[]): Promise<void> {
+  if (groups.length === 0) return;
+  const keys = JSON.stringify(groups.map((g) => `${g.rule}\n${g.groupKey}`));
+  await sql`select pg_advisory_xact_lock(hashtextextended(k, 0))
+            from jsonb_array_elements_text(${keys}::jsonb) with ordinality as t(k, n) order by n`.execute(
+    trx,
+  );
+}
+
+const groupsJson = (groups: GroupRef[]) => JSON.stringify(groups.map((g) => ({ r: g.rule, g: g.groupKey })));
+
+/** For each group: its open incident, else its most recently resolved one. Two index-backed queries in all. */
+export async function findGroupIncidents(trx: Trx, groups: GroupRef[]): Promise<Map<string, Incident>> {
+  const found = new Map<string, Incident>();
+  if (groups.length === 0) return found;
+  const open = await sql<IncidentRow>`
+    select i.* from jsonb_to_recordset(${groupsJson(groups)}::jsonb) as v(r text, g text)
+    join incidents i on i.rule = v.r and i.group_key = v.g and i.state <> 'resolved'`.execute(trx);
+  for (const row of open.rows) found.set(`${row.rule}\n${row.group_key}`, incidentFromRow(row));
+  const rest = groups.filter((g) => !found.has(`${g.rule}\n${g.groupKey}`));
+  if (rest.length > 0) {
+    const recent = await sql<IncidentRow>`
+      select r.* from jsonb_to_recordset(${groupsJson(rest)}::jsonb) as v(r text, g text)
+      cross join lateral (
+        select * from incidents i where i.rule = v.r and i.group_key = v.g order by i.resolved_at desc limit 1
+      ) r`.execute(trx);
+    for (const row of recent.rows) found.set(`${row.rule}\n${row.group_key}`, incidentFromRow(row));
+  }
+  return found;
+}
+
+export async function getCandidates(trx: Trx, groups: GroupRef[]): Promise<Map<string, CandidateGroup>> {
+  const found = new Map<string, CandidateGroup>();
+  if (groups.length === 0) return found;
+  const rows = await sql<Selectable<CandidateGroupsTable>>`
+    select c.* from jsonb_to_recordset(${groupsJson(groups)}::jsonb) as v(r text, g text)
+    join candidate_groups c on c.rule = v.r and c.group_key = v.g`.execute(trx);
+  for (const r of rows.rows) found.set(`${r.rule}\n${r.group_key}`, candidateFromRow(r));
+  return found;
+}
+
+/** Writes several incidents' new states: one insert for the new ones, one update for the rest. */
+export async function saveIncidents(
+  trx: Trx,
+  incidents: { incident: Incident; created: boolean }[],
+  now: Date,
+) {
+  const created = incidents.filter((i) => i.created).map((i) => incidentToRow(i.incident, now));
+  if (created.length > 0) await trx.insertInto('incidents').values(created).execute();
+  const updated = incidents.filter((i) => !i.created).map((i) => incidentToRow(i.incident, now));
+  if (updated.length === 0) return;
+  await sql`
+    update incidents set title = v.title, severity = v.severity, state = v.state, status = v.status,
+      customers = v.customers, components = v.components, component_status = v.component_status, owner = v.owner,
+      published = v.published, alert_count = v.alert_count, firing_count = v.firing_count, flap_count = v.flap_count,
+      opened_at = v.opened_at, acknowledged_at = v.acknowledged_at, resolved_at = v.resolved_at,
+      next_update_due = v.next_update_due, last_resolved_alert_at = v.last_resolved_alert_at,
+      auto_resolve_at = v.auto_resolve_at, last_alert_at = v.last_alert_at, updated_at = v.updated_at
+    from jsonb_to_recordset(${JSON.stringify(updated.map((u) => ({ ...u, customers: JSON.parse(u.customers), components: JSON.parse(u.components) })))}::jsonb)
+      as v(id text, title text, severity text, state text, status text, customers jsonb, components jsonb,
+           component_status text, owner text, published boolean, alert_count integer, firing_count integer,
+           flap_count integer, opened_at timestamptz, acknowledged_at timestamptz, resolved_at timestamptz,
+           next_update_due timestamptz, last_resolved_alert_at timestamptz, auto_resolve_at timestamptz,
+           last_alert_at timestamptz, updated_at timestamptz)
+    where incidents.id = v.id`.execute(trx);
+}
+
+/** Links alerts to their incidents (and records the rule and group that routed them), in two statements. */
+export async function attachAlertsToIncidents(
+  trx: Trx,
+  links: { incidentId: string; alertId: string; rule: string | null; groupKey: string | null }[],
+  now: Date,
+): Promise<void> {
+  if (links.length === 0) return;
+  const json = JSON.stringify(
+    links.map((l) => ({ i: l.incidentId, a: l.alertId, r: l.rule, g: l.groupKey })),
+  );
+  await sql`
+    insert into incident_alerts (incident_id, alert_id, attached_at)
+    select v.i, v.a, ${now} from jsonb_to_recordset(${json}::jsonb) as v(i text, a text, r text, g text)
+    on conflict (incident_id, alert_id) do nothing`.execute(trx);
+  await sql`
+    update alerts set incident_id = v.i, rule = v.r, group_key = v.g, unrouted_reason = null
+    from jsonb_to_recordset(${json}::jsonb) as v(i text, a text, r text, g text)
+    where alerts.id = v.a`.execute(trx);
 }
