@@ -20,6 +20,22 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** OpenTelemetry tracing over OTLP/HTTP; null (the API stays a no-op) unless OTEL_* variables ask for it. */
   tracing: TracingConfig | null;
+  /** Datadog API (events out, monitor look-ups, reconciliation); null (integration off) unless DD_API_KEY is set. */
+  datadog: DatadogConfig | null;
+}
+
+export interface DatadogConfig {
+  apiKey: string;
+  /** Monitor look-ups and reconciliation read monitors, which needs an application key too. */
+  appKey: string | null;
+  site: string;
+  /** Base URL of the API: DD_API_URL, else https://api.<site>. */
+  apiUrl: string;
+  /** How long a webhook waits for a monitor look-up before it is ingested without it. */
+  lookupTimeoutMs: number;
+  reconcileIntervalMs: number;
+  /** A firing Datadog alert not seen for this long has its monitor checked. */
+  reconcileStaleAfterMs: number;
 }
 
 export interface TracingConfig {
@@ -75,6 +91,34 @@ function tracingFrom(env: Env): TracingConfig | null {
   return { serviceName: env.OTEL_SERVICE_NAME?.trim() || 'incidentd', tracesUrl };
 }
 
+function durationFrom(env: Env, name: string, fallback: string, minMs: number): number {
+  const ms = parseDuration(env[name] || fallback);
+  if (ms === null || ms < minMs) {
+    throw new ConfigError(`${name}: expected a duration like ${fallback}, got "${env[name]}"`);
+  }
+  return ms;
+}
+
+/** On when DD_API_KEY is set; DD_API_URL points the client elsewhere (a proxy, a test stand-in). */
+function datadogFrom(env: Env): DatadogConfig | null {
+  const apiKey = env.DD_API_KEY?.trim();
+  if (!apiKey) return null;
+  const site = env.DD_SITE?.trim() || 'datadoghq.com';
+  const apiUrl = (env.DD_API_URL?.trim() || `https://api.${site}`).replace(/\/+$/, '');
+  if (!URL.canParse(apiUrl) || !/^https?:$/.test(new URL(apiUrl).protocol)) {
+    throw new ConfigError(`DD_API_URL: expected an http(s) URL, got "${env.DD_API_URL ?? apiUrl}"`);
+  }
+  return {
+    apiKey,
+    appKey: env.DD_APP_KEY?.trim() || null,
+    site,
+    apiUrl,
+    lookupTimeoutMs: durationFrom(env, 'INCIDENTD_DATADOG_LOOKUP_TIMEOUT', '2s', 10),
+    reconcileIntervalMs: durationFrom(env, 'INCIDENTD_DATADOG_RECONCILE_INTERVAL', '5m', 1000),
+    reconcileStaleAfterMs: durationFrom(env, 'INCIDENTD_DATADOG_RECONCILE_AFTER', '10m', 1000),
+  };
+}
+
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = intFrom(env, 'PORT', 8080);
   const catalogFile = resolve(cwd, env.INCIDENTD_CONFIG || 'incidentd.yaml');
@@ -104,5 +148,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     jobIntervalMs: jobInterval,
     logLevel: level as Config['logLevel'],
     tracing: tracingFrom(env),
+    datadog: datadogFrom(env),
   });
 }

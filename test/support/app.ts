@@ -31,6 +31,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     jobIntervalMs: 1000,
     logLevel: 'error',
     tracing: null,
+    datadog: null,
     ...overrides,
   };
 }
