@@ -1,14 +1,19 @@
 import { Registry } from 'prom-client';
+import { resolveSessionSecret } from './auth/session.ts';
 import { resolveTokens, type Tokens } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { createApp } from './http/app.ts';
 import { type RunningServer, startServer } from './http/server.ts';
 import { newId } from './ids.ts';
+import { createDatadogIntegration } from './integrations/datadog/integration.ts';
+import { notificationTargets } from './integrations/datadog/targets.ts';
 import { runAutoResolve } from './jobs/auto-resolve.ts';
+import { datadogReconcileJob } from './jobs/datadog-reconcile.ts';
 import { runExpireCandidates } from './jobs/expire-candidates.ts';
 import { outboxJob } from './jobs/outbox.ts';
 import { type Job, startScheduler } from './jobs/scheduler.ts';
 import { slaClocksJob } from './jobs/sla-clocks.ts';
+import { createDatadogNoticeSender } from './notify/datadog.ts';
 import { createHttpSender } from './notify/send.ts';
 import { createIncidentActions } from './pipeline/actions.ts';
 import { announceIncidentChanges } from './pipeline/incident-effects.ts';
@@ -21,12 +26,14 @@ import { createRulesReloader } from './pipeline/rules-reloader.ts';
 import { createEventBus } from './publish/event-bus.ts';
 import { createSnapshotService } from './publish/snapshot-service.ts';
 import { createWebSocketHub } from './publish/websocket-hub.ts';
+import { sources } from './sources/registry.ts';
 import { syncComponents } from './store/components.ts';
 import { openStore, type StoreHandle } from './store/db.ts';
+import { getIncident } from './store/incidents.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { storeSnapshotSource } from './store/status-queries.ts';
 import { waitForDatabase } from './store/wait-for-database.ts';
-import { createMetrics, type Metrics } from './telemetry/metrics.ts';
+import { createMetrics, initMetricLabels, type Metrics } from './telemetry/metrics.ts';
 
 export interface Incidentd {
   server: RunningServer;
@@ -45,14 +52,24 @@ export function assemble(deps: {
   log: Logger;
   metrics: Metrics;
   tokens: Tokens;
+  /** Signs internal session cookies; null (tests): derived from the admin token digest. */
+  sessionSecret?: Buffer | null;
 }) {
   const { config, store, clock, log, metrics } = deps;
   const bus = createEventBus((err) => log.error('event listener failed', { error: err }));
   const effects = { metrics, bus };
   const announce = (changes: IncidentChange[]) => announceIncidentChanges(effects, changes);
+  // Datadog (DD_API_KEY): events through the outbox, monitor look-ups before ingest, reconciliation.
+  const datadog = createDatadogIntegration({ config: config.datadog, clock, log, metrics });
+  datadog.announce(log);
+  const notifications = notificationTargets(config.catalog.notifications, datadog.enabled);
   // SLA clocks and notifications follow the catalog; they are written in every incident transaction.
-  const tracking: TrackingSettings = { sla: config.catalog, notifications: config.catalog.notifications };
+  const tracking: TrackingSettings = { sla: config.catalog, notifications };
   const refreshGauges = createRefreshGauges({ db: store.db, metrics, clock });
+  initMetricLabels(metrics, {
+    sources: Object.keys(sources),
+    customers: config.catalog.customers.map((c) => c.id),
+  });
   let router: AlertRouter | null = null;
   const rules = createRulesReloader({
     dir: config.rulesDir,
@@ -60,6 +77,7 @@ export function assemble(deps: {
     log,
     metrics,
     onSwap: (set) => {
+      initMetricLabels(metrics, { rules: set.rules.map((r) => r.name) });
       router = createAlertRouter(set, {
         newId,
         onCommit: (changes) => announceIncidentChanges(effects, changes),
@@ -93,6 +111,15 @@ export function assemble(deps: {
         .map((c) => ({ id: c.id, status: c.status })),
     });
   });
+  // Internal pages (console, timelines) refresh on every incident change, public or not.
+  const internalHub = createWebSocketHub({
+    channel: 'internal',
+    onCount: (n) => metrics.websocketClients.set({ channel: 'internal' }, n),
+  });
+  bus.subscribe((event) => {
+    if (event.type === 'incident.changed')
+      internalHub.broadcast({ type: 'incident-changed', id: event.incidentId, kinds: event.kinds });
+  });
   // An unpublished incident changes nothing public, so it costs no rebuild.
   bus.subscribe((event) => {
     if (event.type !== 'incident.changed' || event.public) snapshots.invalidate();
@@ -111,12 +138,37 @@ export function assemble(deps: {
     slaClocksJob({ db: store.db, settings: tracking, metrics, announce, refreshGauges }),
     outboxJob({
       db: store.db,
-      targets: config.catalog.notifications,
+      targets: notifications,
       publicUrl: config.publicUrl,
       send: createHttpSender({ timeoutMs: 10_000 }),
+      senders: datadog.api
+        ? {
+            datadog: createDatadogNoticeSender({
+              api: datadog.api,
+              publicUrl: config.publicUrl,
+              isPublished: async (id) => (await getIncident(store.db, id))?.published ?? false,
+              log,
+            }),
+          }
+        : {},
       announce,
     }),
   ];
+  if (datadog.monitors && config.datadog) {
+    const monitors = datadog.monitors;
+    jobs.push(
+      datadogReconcileJob({
+        db: store.db,
+        newId,
+        router: () => router,
+        getMonitor: (id) => monitors.getMonitor(id),
+        intervalMs: config.datadog.reconcileIntervalMs,
+        staleAfterMs: config.datadog.reconcileStaleAfterMs,
+        log,
+        onRun: (run) => datadog.recordReconcile(run),
+      }),
+    );
+  }
   const actions = createIncidentActions({
     db: store.db,
     clock,
@@ -137,8 +189,12 @@ export function assemble(deps: {
     readiness: { rulesLoaded: () => rules.current() !== null },
     router: () => router,
     statusPage: { snapshots, hub, announce: (event) => bus.emit(event) },
+    internalHub,
+    sessionSecret: deps.sessionSecret ?? null,
+    ...(datadog.enrich ? { enrich: datadog.enrich } : {}),
+    datadogStatus: () => datadog.status(),
   });
-  return { app, bus, rules, jobs, snapshots, hub, actions, refreshGauges };
+  return { app, bus, rules, jobs, snapshots, hub, internalHub, actions, refreshGauges, datadog };
 }
 
 /** The composition root: the only place that constructs adapters and wires them together. */
@@ -160,7 +216,8 @@ export async function startIncidentd(
       log,
     );
     const metrics = createMetrics(new Registry(), { defaultMetrics: true });
-    const service = assemble({ config, store, clock, log, metrics, tokens });
+    const sessionSecret = await resolveSessionSecret(store.db);
+    const service = assemble({ config, store, clock, log, metrics, tokens, sessionSecret });
     service.rules.watch();
     const scheduler = startScheduler(service.jobs, { clock, log, intervalMs: config.jobIntervalMs });
     await service.snapshots.rebuild();
@@ -177,6 +234,7 @@ export async function startIncidentd(
       stop: async () => {
         // Upgraded sockets would keep server.close() waiting: close them first.
         service.hub.closeAll();
+        service.internalHub.closeAll();
         await server.close();
         service.snapshots.stop();
         await service.snapshots.flush();

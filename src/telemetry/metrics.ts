@@ -102,7 +102,50 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       labelNames: ['source'] as const,
       registers,
     }),
+    datadogRequests: new Counter({
+      name: 'incidentd_datadog_requests_total',
+      help: 'Datadog API requests, by operation (create_event, list_events, get_monitor) and outcome (success, not_found, rate_limited, client_error, server_error, timeout, network_error).',
+      labelNames: ['operation', 'outcome'] as const,
+      registers,
+    }),
+    datadogEnrichment: new Counter({
+      name: 'incidentd_datadog_enrichment_total',
+      help: 'Datadog alerts naming a monitor, by what the monitor look-up added before ingest (enriched, unchanged, unavailable, timeout).',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
   };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+const SEVERITY_LABELS = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
+const SLA_TARGETS = ['acknowledge', 'owner', 'update', 'resolve'] as const;
+
+/**
+ * Creates the known label sets at zero. A series that first appears with the value 1 is invisible to
+ * PromQL's increase() and rate(), so the first incident, breach or alert would otherwise never show on a
+ * dashboard. Only bounded, known values: catalog customers, rule names, sources, severities.
+ */
+export function initMetricLabels(
+  metrics: Metrics,
+  known: { sources?: readonly string[]; rules?: readonly string[]; customers?: readonly string[] },
+): void {
+  for (const source of known.sources ?? []) {
+    for (const status of ['firing', 'resolved']) metrics.alertsReceived.inc({ source, status }, 0);
+    for (const reason of ['invalid', 'too_large', 'unauthorized', 'unavailable']) {
+      metrics.alertsRejected.inc({ source, reason }, 0);
+    }
+    metrics.ingestDuration.zero({ source });
+  }
+  for (const severity of SEVERITY_LABELS) {
+    for (const rule of [...(known.rules ?? []), 'manual']) metrics.incidentsOpened.inc({ severity, rule }, 0);
+    metrics.incidentsOpen.set({ severity }, 0);
+    metrics.timeToDetect.zero({ severity });
+    metrics.timeToAcknowledge.zero({ severity });
+    metrics.timeToResolve.zero({ severity });
+    for (const customer of [...(known.customers ?? []), 'other', 'none']) {
+      for (const target of SLA_TARGETS) metrics.slaBreaches.inc({ customer, severity, target }, 0);
+    }
+  }
+}

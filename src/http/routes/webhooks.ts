@@ -49,7 +49,9 @@ export async function processWebhookBody(
     return result;
   });
   if (!parsed.ok) return { status: 400, body: { error: 'invalid', message: parsed.error } };
-  const result = await ingestAlerts(deps.ingest, sourceName, parsed.alerts);
+  // Outside the transaction: a slow look-up never holds row locks.
+  const alerts = deps.ingest.enrich ? await deps.ingest.enrich(sourceName, parsed.alerts) : parsed.alerts;
+  const result = await ingestAlerts(deps.ingest, sourceName, alerts);
   return {
     status: 200,
     body: { ...result, ...(parsed.truncatedAlerts ? { truncated_alerts: parsed.truncatedAlerts } : {}) },
@@ -98,7 +100,7 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
     const name = c.req.param('source');
     const started = performance.now();
     const parent = propagation.extract(context.active(), c.req.header());
-    return tracer.startActiveSpan(
+    return tracer().startActiveSpan(
       `webhook ${name}`,
       { kind: SpanKind.SERVER, attributes: { 'incidentd.source': name } },
       parent,
