@@ -21,11 +21,15 @@ export interface NotificationTarget {
   escalation: boolean;
 }
 
-/** Target types this build can deliver to; datadog's sender is not built yet. */
+/**
+ * Target types this build can deliver to. Datadog needs DD_API_KEY as well: without it, main.ts leaves
+ * datadog targets out of routing (see integrations/datadog/targets.ts).
+ */
 export const DELIVERABLE_TYPES: ReadonlySet<NotificationTarget['type']> = new Set([
   'webhook',
   'slack',
   'teams',
+  'datadog',
 ]);
 
 /** What one notice says, independent of the target's format. Stored as JSON in the outbox. */

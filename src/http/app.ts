@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import type { Tokens } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import { newId } from '../ids.ts';
+import type { DatadogIntegrationStatus } from '../integrations/datadog/integration.ts';
+import { notificationTargets } from '../integrations/datadog/targets.ts';
 import { createIncidentActions, type IncidentActions } from '../pipeline/actions.ts';
 import type { AlertRouter, IngestDeps } from '../pipeline/ingest.ts';
 import type { Clock, Logger } from '../pipeline/ports.ts';
@@ -11,6 +13,7 @@ import { errorHandler } from './errors.ts';
 import { requireToken } from './middleware/require-token.ts';
 import { alertApiRoutes } from './routes/api-alerts.ts';
 import { incidentApiRoutes } from './routes/api-incidents.ts';
+import { integrationApiRoutes } from './routes/api-integrations.ts';
 import { maintenanceApiRoutes } from './routes/api-maintenances.ts';
 import { notificationApiRoutes } from './routes/api-notifications.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -34,6 +37,10 @@ export interface AppDeps {
   actions?: IncidentActions;
   /** The public status page (snapshot, WebSocket hub); without it no public or maintenance routes are mounted. */
   statusPage?: StatusPageDeps;
+  /** Webhook enrichment before ingest (Datadog monitor look-ups); none when absent. */
+  enrich?: IngestDeps['enrich'];
+  /** Integration health for GET /api/v1/integrations/datadog. */
+  datadogStatus?: () => DatadogIntegrationStatus;
 }
 
 /** Builds the application; never listens (tests call `app.request()`). */
@@ -49,6 +56,7 @@ export function createApp(deps: AppDeps): Hono {
     newId,
     metrics: deps.metrics,
     router: deps.router ?? (() => null),
+    ...(deps.enrich ? { enrich: deps.enrich } : {}),
   };
   app.route('/', opsRoutes(deps));
   app.route('/', webhookRoutes(deps, ingest));
@@ -63,12 +71,16 @@ export function createApp(deps: AppDeps): Hono {
       db: deps.store.db,
       clock: deps.clock,
       newId,
-      settings: { sla: deps.config.catalog, notifications: deps.config.catalog.notifications },
+      settings: {
+        sla: deps.config.catalog,
+        notifications: notificationTargets(deps.config.catalog.notifications, deps.config.datadog != null),
+      },
       componentIds: new Set(deps.config.catalog.components.map((c) => c.id)),
       onCommit: () => {},
     });
   app.route('/api/v1', incidentApiRoutes(deps, actions));
   app.route('/api/v1', notificationApiRoutes(deps));
+  app.route('/api/v1', integrationApiRoutes(deps.datadogStatus ? { datadog: deps.datadogStatus } : {}));
   if (deps.statusPage) {
     const status = deps.statusPage;
     app.route(

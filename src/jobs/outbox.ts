@@ -1,6 +1,6 @@
 import { DELIVERABLE_TYPES, type NotificationTarget } from '../core/notification-routing.ts';
 import { formatNotice } from '../notify/format.ts';
-import type { Sender, SendResult } from '../notify/send.ts';
+import type { NoticeSender, Sender, SendResult } from '../notify/send.ts';
 import type { IncidentChange } from '../pipeline/route-alerts.ts';
 import type { Db } from '../store/db.ts';
 import { getIncident, insertEvents } from '../store/incidents.ts';
@@ -35,6 +35,8 @@ export interface OutboxDeps {
   /** Base URL for links in messages. */
   publicUrl: string;
   send: Sender;
+  /** Senders for target types with their own client (datadog); others are POSTed to their URL by `send`. */
+  senders?: Partial<Record<NotificationTarget['type'], NoticeSender>>;
   policy?: Partial<OutboxPolicy>;
   announce?: (changes: IncidentChange[]) => void;
 }
@@ -73,6 +75,8 @@ async function deliver(
   row: OutboxRow,
 ): Promise<SendResult & { final?: boolean }> {
   if (!target) return { ok: false, error: `target ${row.target} is no longer configured`, final: true };
+  const typed = deps.senders?.[target.type];
+  if (typed) return typed(row);
   if (!DELIVERABLE_TYPES.has(target.type) || !target.url) {
     return { ok: false, error: `not configured: no ${target.type} sender in this build`, final: true };
   }
@@ -93,7 +97,9 @@ async function record(
       await markSent(trx, row.id, now);
     } else {
       const giveUp = result.final === true || row.attempts >= policy.maxAttempts;
-      const retryAt = giveUp ? null : new Date(now.getTime() + retryDelayMs(policy, row.attempts));
+      // A rate-limited receiver says when to come back; otherwise exponential backoff.
+      const delayMs = result.retryAfterMs ?? retryDelayMs(policy, row.attempts);
+      const retryAt = giveUp ? null : new Date(now.getTime() + delayMs);
       await markFailed(trx, row.id, result.error, retryAt);
       data.error = result.error;
       data.retryAt = retryAt?.toISOString() ?? null;

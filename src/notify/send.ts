@@ -1,7 +1,24 @@
-/** One HTTP delivery attempt; `ok` only on a 2xx. Never throws. */
-export type SendResult = { ok: true; status: number } | { ok: false; error: string };
+import type { Notice } from '../core/notification-routing.ts';
+
+/**
+ * One HTTP delivery attempt; `ok` only on a 2xx. Never throws. `retryAfterMs`: the receiver said when to
+ * come back (a rate limit's reset), used instead of the usual backoff.
+ */
+export type SendResult = { ok: true; status: number } | { ok: false; error: string; retryAfterMs?: number };
 
 export type Sender = (url: string, body: unknown) => Promise<SendResult>;
+
+/** One claimed outbox row, as a sender for a target type with its own client (datadog) sees it. */
+export interface OutboxDelivery {
+  id: number;
+  incidentId: string | null;
+  /** 1 on the first try; more means an earlier attempt's outcome may be unknown. */
+  attempts: number;
+  notice: Notice;
+}
+
+/** Delivers to a target type that is not a plain JSON POST to the target's URL. Never throws. */
+export type NoticeSender = (delivery: OutboxDelivery) => Promise<SendResult>;
 
 /** POSTs JSON with global fetch, bounded by a timeout so a hanging receiver cannot stall the outbox. */
 export function createHttpSender(opts: { timeoutMs: number; userAgent?: string }): Sender {

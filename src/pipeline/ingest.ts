@@ -20,6 +20,11 @@ export interface IngestDeps {
   newId: IdGen;
   metrics: Metrics;
   router: () => AlertRouter | null;
+  /**
+   * Runs before the transaction on a webhook's parsed alerts (Datadog monitor look-ups). Must not throw and
+   * must bound its own time: it adds facts, it never decides whether alerts are accepted.
+   */
+  enrich?: (source: string, alerts: NormalizedAlert[]) => Promise<NormalizedAlert[]>;
 }
 
 export interface IngestResult {

@@ -195,6 +195,16 @@ function classify(
 
 /** `{"errors": ["Forbidden"]}` → `: Forbidden`; anything else shortened. */
 function describeBody(body: unknown): string {
+  // Statuses an operation does not document come wrapped: `Unknown API Status Code!\nBody: "<raw>"`.
+  const wrapped =
+    typeof body === 'string' ? /^Unknown API Status Code!\nBody: "([\s\S]*)"$/.exec(body) : null;
+  if (wrapped) {
+    try {
+      return describeBody(JSON.parse(wrapped[1]!));
+    } catch {
+      return describeBody(wrapped[1]);
+    }
+  }
   const errors = (body as { errors?: unknown } | null)?.errors;
   if (Array.isArray(errors) && errors.length) return `: ${errors.map(String).join('; ').slice(0, 200)}`;
   if (typeof body === 'string' && body) return `: ${body.slice(0, 200)}`;
