@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { createSessionSigner } from '../auth/session.ts';
 import type { Tokens } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import { newId } from '../ids.ts';
@@ -7,15 +8,19 @@ import { notificationTargets } from '../integrations/datadog/targets.ts';
 import { createIncidentActions, type IncidentActions } from '../pipeline/actions.ts';
 import type { AlertRouter, IngestDeps } from '../pipeline/ingest.ts';
 import type { Clock, Logger } from '../pipeline/ports.ts';
+import type { WebSocketHub } from '../publish/websocket-hub.ts';
 import type { StoreHandle } from '../store/db.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { errorHandler } from './errors.ts';
+import { internalAuth } from './middleware/internal-auth.ts';
 import { requireToken } from './middleware/require-token.ts';
 import { alertApiRoutes } from './routes/api-alerts.ts';
 import { incidentApiRoutes } from './routes/api-incidents.ts';
 import { integrationApiRoutes } from './routes/api-integrations.ts';
 import { maintenanceApiRoutes } from './routes/api-maintenances.ts';
 import { notificationApiRoutes } from './routes/api-notifications.ts';
+import { reviewApiRoutes } from './routes/api-review.ts';
+import { internalRoutes } from './routes/internal.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { publicRoutes, type StatusPageDeps } from './routes/public.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -37,6 +42,10 @@ export interface AppDeps {
   actions?: IncidentActions;
   /** The public status page (snapshot, WebSocket hub); without it no public or maintenance routes are mounted. */
   statusPage?: StatusPageDeps;
+  /** The internal pages' WebSocket hub (/internal/ws); without it, no live channel is mounted. */
+  internalHub?: WebSocketHub;
+  /** Server secret for session cookies (settings table); null: derived from the admin token digest. */
+  sessionSecret?: Buffer | null;
   /** Webhook enrichment before ingest (Datadog monitor look-ups); none when absent. */
   enrich?: IngestDeps['enrich'];
   /** Integration health for GET /api/v1/integrations/datadog. */
@@ -81,6 +90,36 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/v1', incidentApiRoutes(deps, actions));
   app.route('/api/v1', notificationApiRoutes(deps));
   app.route('/api/v1', integrationApiRoutes(deps.datadogStatus ? { datadog: deps.datadogStatus } : {}));
+  app.route(
+    '/api/v1',
+    reviewApiRoutes({ db: deps.store.db, clock: deps.clock, catalog: deps.config.catalog }),
+  );
+  // Internal pages: the session/token guard covers every route under /internal, mounted now or later.
+  const signer = createSessionSigner({
+    secret: deps.sessionSecret ?? null,
+    adminDigest: () => deps.tokens.admin,
+  });
+  const guard = internalAuth({
+    signer,
+    adminToken: () => deps.tokens.admin,
+    clock: deps.clock,
+    publicUrl: deps.config.publicUrl,
+  });
+  app.use('/internal', guard);
+  app.use('/internal/*', guard);
+  app.route(
+    '/internal',
+    internalRoutes({
+      db: deps.store.db,
+      clock: deps.clock,
+      catalog: deps.config.catalog,
+      publicUrl: deps.config.publicUrl,
+      actions,
+      signer,
+      adminToken: () => deps.tokens.admin,
+      hub: deps.internalHub ?? null,
+    }),
+  );
   if (deps.statusPage) {
     const status = deps.statusPage;
     app.route(

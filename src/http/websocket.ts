@@ -10,6 +10,17 @@ import { CLOSE_TOO_SLOW, type HubClient, type WebSocketHub } from '../publish/we
  * knows at once whether it is stale. Clients only listen: whatever they send is ignored.
  */
 export function webSocketRoute(hub: WebSocketHub, snapshots: SnapshotService): MiddlewareHandler {
+  return hubWebSocketRoute(hub, () => {
+    const version = snapshots.current()?.version;
+    return version ? { type: 'snapshot', version } : null;
+  });
+}
+
+/** Any hub's WebSocket route (public /ws, internal /internal/ws): `greeting` is sent first when not null. */
+export function hubWebSocketRoute(
+  hub: WebSocketHub,
+  greeting: () => unknown = () => null,
+): MiddlewareHandler {
   return upgradeWebSocket(() => {
     let client: HubClient | null = null;
     return {
@@ -22,8 +33,8 @@ export function webSocketRoute(hub: WebSocketHub, snapshots: SnapshotService): M
           close: (code, reason) => (code === CLOSE_TOO_SLOW ? raw.terminate() : raw.close(code, reason)),
         };
         if (!hub.add(client)) return;
-        const version = snapshots.current()?.version;
-        if (version) raw.send(JSON.stringify({ type: 'snapshot', version }));
+        const first = greeting();
+        if (first !== null) raw.send(JSON.stringify(first));
       },
       onClose() {
         if (client) hub.remove(client);

@@ -1,0 +1,210 @@
+import { type Context, Hono } from 'hono';
+import type { Catalog } from '../../catalog.ts';
+import { DomainError } from '../../core/errors.ts';
+import {
+  ALERT_KINDS,
+  groupTimeline,
+  isTimelineFilter,
+  rowFirst,
+  rowLast,
+  TIMELINE_FILTERS,
+  type TimelineEntry,
+  type TimelineRow,
+} from '../../core/timeline-groups.ts';
+import type { IncidentActions } from '../../pipeline/actions.ts';
+import type { Clock } from '../../pipeline/ports.ts';
+import type { Db } from '../../store/db.ts';
+import { alertTitles, getIncidentWithClocks, timelineSlice } from '../../store/internal-queries.ts';
+import { resolveActor } from '../actor.ts';
+import { internalAuthOf } from '../middleware/internal-auth.ts';
+import { incidentHref } from '../view-models/internal-console.ts';
+import { internalLayout } from '../view-models/internal-layout.ts';
+import { catalogNames } from '../view-models/internal-names.ts';
+import { BURST_LIST_MAX, type TimelinePage, timelinePageView } from '../view-models/internal-timeline.ts';
+import { reviewResponse } from './api-review.ts';
+import { FRAGMENT_HEADER } from './internal-console.ts';
+import { renderTimeline, renderTimelineLive } from './internal-views.ts';
+
+export interface IncidentPageDeps {
+  db: Db;
+  clock: Clock;
+  catalog: Catalog;
+  actions: IncidentActions;
+}
+
+/** Grouped rows per page; bursts make one row of many events, so a page reads at most MAX_EVENTS. */
+export const PAGE_ROWS = 500;
+const CHUNK_EVENTS = 2_000;
+const MAX_EVENTS = 20_000;
+/** What the summary band reads, whatever the page shows. */
+const KEY_KINDS = ['opened', 'acknowledged', 'owner.assigned', 'update.posted'];
+
+/**
+ * One page of grouped rows. Events are read in chunks until the page has PAGE_ROWS rows; a burst cut by
+ * the end of what was read is left for the next page (unless it is the only row: then it continues there).
+ */
+export async function loadTimelinePage(
+  db: Db,
+  incidentId: string,
+  q: Record<string, string>,
+): Promise<TimelinePage> {
+  const filter = isTimelineFilter(q.kind) ? q.kind : null;
+  const order = q.order === 'newest' ? 'newest' : 'oldest';
+  const raw = order === 'newest' ? q.before : q.after;
+  const cursor = raw && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
+  const kinds = filter ? TIMELINE_FILTERS[filter].kinds : null;
+  const read: TimelineEntry[] = [];
+  let position = cursor;
+  let more = false;
+  for (;;) {
+    const chunk = await timelineSlice(db, incidentId, {
+      kinds,
+      order: order === 'oldest' ? 'asc' : 'desc',
+      limit: CHUNK_EVENTS + 1,
+      ...(position === undefined ? {} : order === 'oldest' ? { after: position } : { before: position }),
+    });
+    more = chunk.length > CHUNK_EVENTS;
+    const taken = chunk.slice(0, CHUNK_EVENTS);
+    read.push(...taken);
+    position = taken.at(-1)?.id;
+    // Enough rows for a page (non-alert events are one row each; bursts are cheap to over-read).
+    const rowsSoFar = read.filter((e) => !ALERT_KINDS.has(e.kind)).length;
+    if (!more || rowsSoFar > PAGE_ROWS || read.length >= MAX_EVENTS) break;
+    if (groupTimeline(order === 'oldest' ? read : [...read].reverse()).length > PAGE_ROWS) break;
+  }
+  const events = order === 'oldest' ? read : [...read].reverse();
+  let rows: TimelineRow[] = groupTimeline(events);
+  let nextCursor: number | null = null;
+  if (order === 'oldest') {
+    if (rows.length > PAGE_ROWS) {
+      rows = rows.slice(0, PAGE_ROWS);
+      more = true;
+    } else if (more && rows.length > 1) rows.pop();
+    if (more && rows.length) nextCursor = rowLast(rows.at(-1)!).id;
+  } else {
+    if (rows.length > PAGE_ROWS) {
+      rows = rows.slice(-PAGE_ROWS);
+      more = true;
+    } else if (more && rows.length > 1) rows.shift();
+    if (more && rows.length) nextCursor = rowFirst(rows[0]!).id;
+    rows.reverse();
+  }
+  return { rows, order, filter, nextCursor, continued: cursor !== undefined };
+}
+
+function alertIdsOf(rows: readonly TimelineRow[]): string[] {
+  const ids: string[] = [];
+  const add = (e: TimelineEntry) => {
+    if (typeof e.data.alertId === 'string') ids.push(e.data.alertId);
+  };
+  for (const r of rows) {
+    if (r.type === 'burst') r.events.slice(0, BURST_LIST_MAX).forEach(add);
+    else if (ALERT_KINDS.has(r.event.kind)) add(r.event);
+  }
+  return ids;
+}
+
+const NOT_FOUND =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title>' +
+  '<link rel="stylesheet" href="/static/internal.css"></head><body class="internal"><main class="wrap">' +
+  '<h1>Incident not found</h1><p><a href="/internal">Back to the console</a></p></main></body></html>';
+
+const ERROR_STATUS: Record<string, 400 | 404 | 409> = { invalid: 400, not_found: 404, conflict: 409 };
+
+/** GET /internal/incidents/:id (timeline), its review.md, and the responder actions posted from it. */
+export function incidentPageRoutes(deps: IncidentPageDeps): Hono {
+  const app = new Hono();
+  const names = catalogNames(deps.catalog);
+  const title = deps.catalog.status_page.title;
+  const tz = deps.catalog.status_page.time_zone;
+
+  async function page(c: Context, id: string, error: { message: string; status: 400 | 404 | 409 } | null) {
+    const found = await getIncidentWithClocks(deps.db, id);
+    if (!found) return c.html(NOT_FOUND, 404);
+    const q = c.req.method === 'GET' ? c.req.query() : {};
+    const timeline = await loadTimelinePage(deps.db, id, q);
+    const keyEvents = await timelineSlice(deps.db, id, { kinds: KEY_KINDS, order: 'asc', limit: 100_000 });
+    const layout = internalLayout(
+      internalAuthOf(c),
+      `${found.incident.title} - ${title}`,
+      title,
+      `incident:${found.incident.id}`,
+    );
+    const vm = timelinePageView({
+      layout,
+      incident: found.incident,
+      clocks: found.clocks,
+      keyEvents,
+      page: timeline,
+      alerts: await alertTitles(deps.db, alertIdsOf(timeline.rows)),
+      names,
+      sla: deps.catalog,
+      now: deps.clock.now(),
+      timeZone: tz,
+      error: error?.message ?? null,
+    });
+    const live = c.req.header(FRAGMENT_HEADER) === 'live';
+    return c.html(live ? renderTimelineLive(vm) : renderTimeline(vm), error?.status ?? 200);
+  }
+
+  app.get('/incidents/:id', (c) => page(c, c.req.param('id'), null));
+
+  app.get('/incidents/:id/review.md', (c) => reviewResponse(c, deps, c.req.param('id')));
+
+  /** Runs an action from a form, then 303 back to the timeline; a refused action re-renders it with why. */
+  const action =
+    (run: (id: string, form: Record<string, string>, actor: string) => Promise<unknown>) =>
+    async (c: Context) => {
+      const id = c.req.param('id')!;
+      const parsed = await c.req.parseBody();
+      const form: Record<string, string> = {};
+      for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') form[k] = v;
+      try {
+        await run(id, form, resolveActor(c, undefined));
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        return page(c, id, { message: err.message, status: ERROR_STATUS[err.code] ?? 400 });
+      }
+      // The console's own buttons bring the responder back to the console.
+      return c.redirect(form.return === 'console' ? '/internal' : incidentHref(id), 303);
+    };
+  const optional = (v: string | undefined) => (v?.trim() ? v : undefined);
+
+  app.post(
+    '/incidents/:id/acknowledge',
+    action((id, _f, actor) => deps.actions.acknowledge(id, actor)),
+  );
+  app.post(
+    '/incidents/:id/assign',
+    action((id, f, actor) => deps.actions.assign(id, f.owner, actor)),
+  );
+  app.post(
+    '/incidents/:id/severity',
+    action((id, f, actor) =>
+      deps.actions.changeSeverity(id, { severity: f.severity ?? '', reason: f.reason }, actor),
+    ),
+  );
+  app.post(
+    '/incidents/:id/updates',
+    action((id, f, actor) =>
+      deps.actions.postUpdate(
+        id,
+        { status: f.status ?? '', message: f.message, nextUpdateIn: optional(f.next_update_in) },
+        actor,
+      ),
+    ),
+  );
+  app.post(
+    '/incidents/:id/notes',
+    action((id, f, actor) => deps.actions.addNote(id, f.message, actor)),
+  );
+  app.post(
+    '/incidents/:id/resolve',
+    action((id, f, actor) => deps.actions.resolve(id, { message: optional(f.message) }, actor)),
+  );
+  app.post(
+    '/incidents/:id/reopen',
+    action((id, f, actor) => deps.actions.reopen(id, { reason: optional(f.reason) }, actor)),
+  );
+  return app;
+}
