@@ -19,6 +19,7 @@ import { incidentApiRoutes } from './routes/api-incidents.ts';
 import { integrationApiRoutes } from './routes/api-integrations.ts';
 import { maintenanceApiRoutes } from './routes/api-maintenances.ts';
 import { notificationApiRoutes } from './routes/api-notifications.ts';
+import { reportApiRoutes } from './routes/api-reports.ts';
 import { reviewApiRoutes } from './routes/api-review.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps): Hono {
     });
   app.route('/api/v1', incidentApiRoutes(deps, actions));
   app.route('/api/v1', notificationApiRoutes(deps));
+  app.route('/api/v1', reportApiRoutes({ db: deps.store.db, clock: deps.clock, catalog: deps.config.catalog }));
   app.route('/api/v1', integrationApiRoutes(deps.datadogStatus ? { datadog: deps.datadogStatus } : {}));
   app.route(
     '/api/v1',

@@ -1,0 +1,75 @@
+import { Hono } from 'hono';
+import type { Catalog } from '../../catalog.ts';
+import { DomainError } from '../../core/errors.ts';
+import {
+  monthWindow,
+  parseMonth,
+  type ReportMonth,
+  reportToCsv,
+  type SlaReport,
+  shapeReport,
+} from '../../core/sla-report.ts';
+import type { Clock } from '../../pipeline/ports.ts';
+import type { Db } from '../../store/db.ts';
+import { slaReportAggregates } from '../../store/sla-report.ts';
+
+export interface ReportDeps {
+  db: Db;
+  clock: Clock;
+  catalog: Pick<Catalog, 'customers' | 'status_page'>;
+}
+
+/** `customer=ID`: any id (ids outside the catalog are reportable too), bounded. */
+export function parseCustomer(value: string | undefined): string | null {
+  if (value === undefined || value.trim() === '') return null;
+  if (value.length > 200) throw new DomainError('invalid', 'customer: at most 200 characters');
+  return value;
+}
+
+/** Months follow the status page's time zone: the one customers read times in. */
+export async function loadSlaReport(
+  deps: ReportDeps,
+  month: ReportMonth,
+  customer: string | null,
+): Promise<SlaReport> {
+  const timeZone = deps.catalog.status_page.time_zone;
+  const window = monthWindow(month, timeZone);
+  const now = deps.clock.now();
+  const aggregates = await slaReportAggregates(deps.db, { ...window, now, customer });
+  return shapeReport({
+    month,
+    timeZone,
+    window,
+    now,
+    customer,
+    customerNames: new Map(deps.catalog.customers.map((c) => [c.id, c.name])),
+    aggregates,
+  });
+}
+
+/**
+ * GET /api/v1/reports/sla?month=YYYY-MM[&customer=ID][&format=csv] (mounted behind the admin token).
+ * `month` is required here: a script asking for "the default" would get different months over time.
+ */
+export function reportApiRoutes(deps: ReportDeps): Hono {
+  const app = new Hono();
+  app.get('/reports/sla', async (c) => {
+    const monthParam = c.req.query('month');
+    if (monthParam === undefined || monthParam === '') {
+      throw new DomainError('invalid', 'month: required, as YYYY-MM (e.g. 2026-11)');
+    }
+    const month = parseMonth(monthParam);
+    const customer = parseCustomer(c.req.query('customer'));
+    const format = c.req.query('format') ?? 'json';
+    if (format !== 'json' && format !== 'csv') {
+      throw new DomainError('invalid', `format: expected json or csv, got ${JSON.stringify(format)}`);
+    }
+    const report = await loadSlaReport(deps, month, customer);
+    if (format === 'json') return c.json(report);
+    return c.body(reportToCsv(report), 200, {
+      'Content-Type': 'text/csv; charset=utf-8; header=present',
+      'Content-Disposition': `attachment; filename="sla-report-${report.month}${customer === null ? '' : `-${customer.replace(/[^A-Za-z0-9_-]/g, '_')}`}.csv"`,
+    });
+  });
+  return app;
+}
