@@ -24,6 +24,7 @@ import { createRefreshGauges } from './pipeline/refresh-gauges.ts';
 import { createAlertRouter, type IncidentChange } from './pipeline/route-alerts.ts';
 import { createRulesReloader } from './pipeline/rules-reloader.ts';
 import { createEventBus } from './publish/event-bus.ts';
+import { createPgNotifyBridge, listenerConnection, type PgNotifyBridge } from './publish/pg-notify-bridge.ts';
 import { createSnapshotService } from './publish/snapshot-service.ts';
 import { createWebSocketHub } from './publish/websocket-hub.ts';
 import { sources } from './sources/registry.ts';
@@ -205,6 +206,7 @@ export async function startIncidentd(
 ): Promise<Incidentd> {
   const started = performance.now();
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let bridge: PgNotifyBridge | null = null;
   try {
     await waitForDatabase(store, config.databaseUrl ? 10_000 : 0, config.databaseUrl);
     const applied = await migrateToLatest(store);
@@ -219,6 +221,24 @@ export async function startIncidentd(
     const sessionSecret = await resolveSessionSecret(store.db);
     const service = assemble({ config, store, clock, log, metrics, tokens, sessionSecret });
     service.rules.watch();
+    // Replicas on one PostgreSQL: tell the others about our commits, hear theirs (snapshot, WebSocket clients).
+    const pool = store.kind === 'postgres' ? store.pool : undefined;
+    bridge =
+      pool && config.databaseUrl
+        ? createPgNotifyBridge({
+            connect: listenerConnection(config.databaseUrl),
+            notify: (text, values) => pool.query(text, values),
+            bus: service.bus,
+            replicaId: newId(),
+            log,
+            onResync: () => service.snapshots.invalidate(),
+          })
+        : null;
+    if (bridge) {
+      const b = bridge;
+      service.bus.subscribe((event) => b.publish(event));
+      await b.start();
+    }
     const scheduler = startScheduler(service.jobs, { clock, log, intervalMs: config.jobIntervalMs });
     await service.snapshots.rebuild();
     const server = await startServer(service.app, { port: config.port, host: config.host, websocket: true });
@@ -236,6 +256,9 @@ export async function startIncidentd(
         service.hub.closeAll();
         service.internalHub.closeAll();
         await server.close();
+        // The last requests' events still reach the other replicas, unless the database is gone.
+        await Promise.race([bridge?.flush(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+        await bridge?.close();
         service.snapshots.stop();
         await service.snapshots.flush();
         service.rules.close();
@@ -244,6 +267,7 @@ export async function startIncidentd(
       },
     };
   } catch (err) {
+    await bridge?.close();
     await store.close().catch(() => {});
     throw err;
   }

@@ -9,31 +9,57 @@ export interface RunningIncidentd {
   url: string;
   port: number;
   process: Spawned;
+  /** The embedded store's directory (unused with a DATABASE_URL). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
+export interface IncidentdOptions {
+  /** PostgreSQL to use; unset: the embedded store in `dataDir`. */
+  databaseUrl?: string;
+  /** Use this data directory (left in place by stop()); unset: a fresh one, removed by stop(). */
+  dataDir?: string;
+  /** More environment (timeouts, job interval, catalog). */
+  env?: Record<string, string>;
+  /** Label in process output (replica names). */
+  name?: string;
+  /** false: return once spawned, without waiting for /readyz (tests of failed starts). */
+  waitReady?: boolean;
+}
+
 /** incidentd as users run it (`tsx src/cli.ts serve`) on a free loopback port and a fresh data directory. */
-export async function startIncidentd(tokens: { ingest: string; admin: string }): Promise<RunningIncidentd> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'incidentd-e2e-data-'));
+export async function startIncidentd(
+  tokens: { ingest: string; admin: string },
+  opts: IncidentdOptions = {},
+): Promise<RunningIncidentd> {
+  const ownDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'incidentd-e2e-data-')));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = startProcess('incidentd', join(ROOT, 'node_modules/.bin/tsx'), ['src/cli.ts', 'serve'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      INCIDENTD_INGEST_TOKEN: tokens.ingest,
-      INCIDENTD_ADMIN_TOKEN: tokens.admin,
-      // The parent's DATABASE_URL must not redirect the child away from its own embedded store.
-      DATABASE_URL: '',
+  const proc = startProcess(
+    opts.name ?? 'incidentd',
+    join(ROOT, 'node_modules/.bin/tsx'),
+    ['src/cli.ts', 'serve'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        INCIDENTD_INGEST_TOKEN: tokens.ingest,
+        INCIDENTD_ADMIN_TOKEN: tokens.admin,
+        // The parent's DATABASE_URL must not redirect the child away from its own embedded store.
+        DATABASE_URL: opts.databaseUrl ?? '',
+        ...opts.env,
+      },
     },
-  });
+  );
   const stop = async () => {
     await proc.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    if (ownDir) await rm(dataDir, { recursive: true, force: true });
   };
+  if (opts.waitReady === false) return { url, port, process: proc, dataDir, stop };
   try {
     await waitFor(
       `incidentd ${url}/readyz to answer 200`,
@@ -48,5 +74,5 @@ export async function startIncidentd(tokens: { ingest: string; admin: string }):
     await stop();
     throw err;
   }
-  return { url, port, process: proc, stop };
+  return { url, port, process: proc, dataDir, stop };
 }
