@@ -125,6 +125,37 @@ export function incidentdService(): dashboard.Dashboard {
     }),
   ]);
 
+  section(b, 'Datadog', [
+    timeseries({
+      title: 'Datadog API requests per second',
+      description:
+        'Calls to the Datadog API (events out, monitor look-ups, reconciliation) by operation and outcome; anything but success is logged and shown in GET /api/v1/integrations/datadog.',
+      unit: 'short',
+      stack: true,
+      min: 0,
+      queries: [
+        {
+          expr: `sum by (operation, outcome) (rate(incidentd_datadog_requests_total{${INSTANCE}}[$__rate_interval]))`,
+          legend: '{{operation}} {{outcome}}',
+        },
+      ],
+    }),
+    timeseries({
+      title: 'Datadog monitor enrichment',
+      description:
+        'Datadog alerts naming a monitor, per interval, by what the look-up before ingest did: enriched, unchanged, unavailable (404 or error), timeout.',
+      bars: true,
+      stack: true,
+      min: 0,
+      queries: [
+        {
+          expr: `sum by (outcome) (increase(incidentd_datadog_enrichment_total{${INSTANCE}}[$__interval]))`,
+          legend: '{{outcome}}',
+        },
+      ],
+    }),
+  ]);
+
   section(b, 'Process', [
     timeseries({
       title: 'Resident memory',

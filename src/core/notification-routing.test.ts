@@ -81,12 +81,13 @@ describe('routeNotice', () => {
     expect(routeNotice(targets, opened3!).map((t) => t.name)).toEqual(['all']);
     expect(routeNotice(targets, opened1!).map((t) => t.name)).toEqual(['all', 'sev2+']);
   });
-  it('sends SEV1 openings to escalation targets whatever their events, and skips datadog', () => {
+  it('sends SEV1 openings to escalation targets whatever their events; datadog routes like the others', () => {
+    // Whether datadog targets are in the list at all (DD_API_KEY) is decided before routing.
     const targets = [
       target({ name: 'pager', events: [], escalation: true }),
-      target({ name: 'dd', type: 'datadog' }),
+      target({ name: 'dd', type: 'datadog', url: undefined, min_severity: 'SEV2' }),
     ];
-    expect(routeNotice(targets, opened1!).map((t) => t.name)).toEqual(['pager']);
+    expect(routeNotice(targets, opened1!).map((t) => t.name)).toEqual(['pager', 'dd']);
     expect(routeNotice(targets, opened3!)).toEqual([]);
   });
 });
