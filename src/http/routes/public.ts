@@ -37,16 +37,27 @@ const STATIC_TYPES: Record<string, string> = {
 };
 
 /** views/static, read once at start: a fixed set of files, no path from the request ever reaches the disk. */
-function loadStatic(): Map<string, { body: Uint8Array<ArrayBuffer>; type: string; etag: string }> {
-  const files = new Map<string, { body: Uint8Array<ArrayBuffer>; type: string; etag: string }>();
+interface StaticFile {
+  body: Uint8Array<ArrayBuffer>;
+  etag: string;
+  /** Prepared once: nothing is built per request. */
+  headers: Record<string, string>;
+  notModified: Record<string, string>;
+}
+
+function loadStatic(): Map<string, StaticFile> {
+  const files = new Map<string, StaticFile>();
   for (const name of readdirSync(STATIC_DIR)) {
     const type = STATIC_TYPES[extname(name)];
     if (!type) continue;
     const body = new Uint8Array(readFileSync(join(STATIC_DIR, name)));
+    const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`;
+    const notModified = { ETag: etag, 'Cache-Control': 'public, max-age=300' };
     files.set(name, {
       body,
-      type,
-      etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`,
+      etag,
+      notModified,
+      headers: { ...notModified, 'Content-Type': type, 'Content-Length': String(body.byteLength) },
     });
   }
   return files;
@@ -93,9 +104,9 @@ export function publicRoutes(
   app.get('/static/:name', (c) => {
     const file = files.get(c.req.param('name'));
     if (!file) return c.text('not found', 404);
-    const headers = { ETag: file.etag, 'Cache-Control': 'public, max-age=300' };
-    if (c.req.header('if-none-match') === file.etag) return c.body(null, 304, headers);
-    return c.body(file.body, 200, { ...headers, 'Content-Type': file.type });
+    if (c.req.header('if-none-match') === file.etag)
+      return new Response(null, { status: 304, headers: file.notModified });
+    return new Response(file.body, { status: 200, headers: file.headers });
   });
 
   app.route('/api/v2', statuspageApiRoutes(snapshots));
