@@ -35,6 +35,8 @@ export interface OpenOptions {
   /** PostgreSQL schema to use (tests give each file its own). */
   schema?: string;
   poolSize?: number;
+  /** PostgreSQL statement_timeout of pool connections; 0: none. Default 15 s. */
+  statementTimeoutMs?: number;
 }
 
 export async function openStore(opts: OpenOptions): Promise<StoreHandle> {
@@ -42,16 +44,33 @@ export async function openStore(opts: OpenOptions): Promise<StoreHandle> {
 }
 
 async function openPostgres(url: string, opts: OpenOptions): Promise<StoreHandle> {
+  const statementTimeout = opts.statementTimeoutMs ?? 15_000;
+  const settings = [
+    ...(opts.schema ? [`-c search_path=${opts.schema}`] : []),
+    // A request never waits on the database for long: the server cancels the statement (locks freed,
+    // connection intact), the request answers 503 and the sender retries.
+    ...(statementTimeout ? [`-c statement_timeout=${statementTimeout}`] : []),
+  ];
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    // A server that vanished without closing the connection (host down, network cut): noticed by
+    // keep-alive, and a query gives up a little after the server-side timeout would have fired.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    ...(statementTimeout ? { query_timeout: statementTimeout + 5_000 } : {}),
     types: pgTypes,
-    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    ...(settings.length ? { options: settings.join(' ') } : {}),
   });
-  // A dropped connection must not crash the process: the next query reports the error instead.
+  // A dropped connection must not crash the process: the next query reports the error instead. The pool
+  // only listens on idle clients; a checked-out one (mid-transaction) needs its own listener, or the
+  // server's "terminating connection" (57P01 on shutdown) is an unhandled 'error' event that kills us.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

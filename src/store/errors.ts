@@ -6,6 +6,10 @@ const UNAVAILABLE_CODES = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  // statement_timeout (src/store/db.ts): the database is too slow right now; the sender retries.
+  '57014',
   '57P01',
   '57P02',
   '57P03',
@@ -22,7 +26,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   const message = String((err as { message?: unknown }).message ?? '');
-  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error|PGlite is closed|database is closed/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error|Client was closed and is not queryable|Query read timeout|PGlite is closed|database is closed/i.test(
     message,
   );
 }
