@@ -356,7 +356,7 @@ describeEachDatabase('SLA report over a scripted month', ({ store }) => {
     expect(
       dec.rows.map((x) => [x.customer, x.customer_name, x.severity, x.incidents, x.targets.acknowledge]),
     ).toEqual([['globex', 'Globex', 'SEV2', 1, s(0, 1, 0, 0)]]);
-    const empty = await report('month=2027-01');
+    const empty = await report('month=2027-02');
     expect(empty.rows).toEqual([]);
     expect(empty.customers).toEqual([]);
     expect(empty.totals).toMatchObject({ incidents: 0, mtta_seconds: d(null, null, 0), by_severity: [] });
@@ -423,5 +423,56 @@ describeEachDatabase('SLA report over a scripted month', ({ store }) => {
     expect(
       (await t.app.request('/api/v1/reports/sla?month=2026-11', { headers: bearer(INGEST_TOKEN) })).status,
     ).toBe(401);
+  });
+
+  const page = (path: string, headers: Record<string, string> = bearer(ADMIN_TOKEN)) =>
+    t.app.request(path, { headers });
+
+  it('the page: SVG bar chart per customer with values beside the bars, escaped, current month by default', async () => {
+    const res = await page('/internal/reports?month=2026-11');
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('SLA report · November 2026');
+    expect(html).toContain('/static/reports.css');
+    // One chart for all incidents and one per customer (acme, initech, zeta-corp, no customer).
+    expect(
+      html.match(/<svg class="sla-chart" role="img" aria-labelledby="[^"]+-title [^"]+-desc"/g),
+    ).toHaveLength(5);
+    expect(html).toContain(
+      '<title id="chart-1-title">Acme Corp: share of SLA clocks met, November 2026</title>',
+    );
+    expect(html).toContain(
+      'Acknowledge: 50% (1 of 2 met). Owner: 50% (1 of 2 met). Update: 66.7% (2 of 3 met). Resolve: 100% (2 of 2 met).',
+    );
+    expect(html).toContain('<text class="bar-value" x="406" y="82">66.7% (2 of 3 met)</text>');
+    // acme's update bar: 2/3 of 300 px met, the rest missed.
+    expect(html).toContain('class="bar-met" x="96" y="68" width="200" height="18"');
+    expect(html).toContain('zeta-corp · not in the catalog');
+    expect(html).toContain('No customer');
+    expect(html).toContain('6m 30s'); // acme MTTA mean 390 s
+    expect(html).toContain('Incidents opened from 1 Nov 2026, 00:00 to 1 Dec 2026, 00:00 (Europe/Berlin)');
+
+    // January: a customer id that is markup, for the page's escaping (the clock moves on to it: last test).
+    await declare('H', '2027-01-05T10:00:00Z', { severity: 'SEV4', customers: ['<script>alert(1)</script>'] });
+    const january = await (await page('/internal/reports')).text();
+    expect(january).toContain('SLA report · January 2027'); // the clock is in January 2027
+    expect(january).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(january).not.toContain('<script>alert(1)');
+
+    const bad = await page('/internal/reports?month=2026-13');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('month: expected YYYY-MM');
+
+    const csv = await page('/internal/reports/sla.csv?month=2026-11&customer=initech');
+    expect(csv.headers.get('content-disposition')).toBe(
+      'attachment; filename="sla-report-2026-11-initech.csv"',
+    );
+    expect((await csv.text()).split('\r\n')).toHaveLength(4); // header, two rows, final CRLF
+
+    // A browser without a session is sent to sign in; a wrong token is refused.
+    const anonymous = await page('/internal/reports?month=2026-11', {});
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toMatch(/^\/internal\/login\?next=/);
+    expect((await page('/internal/reports', bearer(INGEST_TOKEN))).status).toBe(401);
   });
 });

@@ -22,6 +22,7 @@ import { notificationApiRoutes } from './routes/api-notifications.ts';
 import { reportApiRoutes } from './routes/api-reports.ts';
 import { reviewApiRoutes } from './routes/api-review.ts';
 import { internalRoutes } from './routes/internal.ts';
+import { internalReportRoutes } from './routes/internal-reports.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { publicRoutes, type StatusPageDeps } from './routes/public.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -90,7 +91,8 @@ export function createApp(deps: AppDeps): Hono {
     });
   app.route('/api/v1', incidentApiRoutes(deps, actions));
   app.route('/api/v1', notificationApiRoutes(deps));
-  app.route('/api/v1', reportApiRoutes({ db: deps.store.db, clock: deps.clock, catalog: deps.config.catalog }));
+  const reportDeps = { db: deps.store.db, clock: deps.clock, catalog: deps.config.catalog };
+  app.route('/api/v1', reportApiRoutes(reportDeps));
   app.route('/api/v1', integrationApiRoutes(deps.datadogStatus ? { datadog: deps.datadogStatus } : {}));
   app.route(
     '/api/v1',
@@ -122,6 +124,7 @@ export function createApp(deps: AppDeps): Hono {
       hub: deps.internalHub ?? null,
     }),
   );
+  app.route('/internal', internalReportRoutes(reportDeps));
   if (deps.statusPage) {
     const status = deps.statusPage;
     app.route(

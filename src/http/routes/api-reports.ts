@@ -47,6 +47,15 @@ export async function loadSlaReport(
   });
 }
 
+/** A download named after the month (and the customer filter). */
+export function csvHeaders(report: SlaReport): Record<string, string> {
+  const customer = report.customer === null ? '' : `-${report.customer.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  return {
+    'Content-Type': 'text/csv; charset=utf-8; header=present',
+    'Content-Disposition': `attachment; filename="sla-report-${report.month}${customer}.csv"`,
+  };
+}
+
 /**
  * GET /api/v1/reports/sla?month=YYYY-MM[&customer=ID][&format=csv] (mounted behind the admin token).
  * `month` is required here: a script asking for "the default" would get different months over time.
@@ -66,10 +75,7 @@ export function reportApiRoutes(deps: ReportDeps): Hono {
     }
     const report = await loadSlaReport(deps, month, customer);
     if (format === 'json') return c.json(report);
-    return c.body(reportToCsv(report), 200, {
-      'Content-Type': 'text/csv; charset=utf-8; header=present',
-      'Content-Disposition': `attachment; filename="sla-report-${report.month}${customer === null ? '' : `-${customer.replace(/[^A-Za-z0-9_-]/g, '_')}`}.csv"`,
-    });
+    return c.body(reportToCsv(report), 200, csvHeaders(report));
   });
   return app;
 }
