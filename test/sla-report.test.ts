@@ -453,7 +453,10 @@ describeEachDatabase('SLA report over a scripted month', ({ store }) => {
     expect(html).toContain('Incidents opened from 1 Nov 2026, 00:00 to 1 Dec 2026, 00:00 (Europe/Berlin)');
 
     // January: a customer id that is markup, for the page's escaping (the clock moves on to it: last test).
-    await declare('H', '2027-01-05T10:00:00Z', { severity: 'SEV4', customers: ['<script>alert(1)</script>'] });
+    await declare('H', '2027-01-05T10:00:00Z', {
+      severity: 'SEV4',
+      customers: ['<script>alert(1)</script>'],
+    });
     const january = await (await page('/internal/reports')).text();
     expect(january).toContain('SLA report · January 2027'); // the clock is in January 2027
     expect(january).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
