@@ -6,6 +6,11 @@
  * one row re-delivering already stored 100-alert webhooks (the dedup path).
  * Baseline, measured alternately in the same run on the same table: bare `insert … select from
  * jsonb_to_recordset` of the same rows, one statement per webhook's worth of rows, no HTTP, no dedup.
+ * Webhook → WebSocket latency: a real listening server (PGlite and PostgreSQL) takes an open-loop stream of
+ * 5 webhooks/s × 100 alerts (500 alerts/s) from a client process; every webhook opens a new incident of the
+ * regional rule (publish: auto), so every one changes the public snapshot. A WebSocket client on /ws in the
+ * same client process stamps the first `snapshot-changed` after each webhook's 200; latency = that minus the
+ * POST's send time. It includes the commit, the snapshot service's 50 ms debounce, the rebuild and the send.
  * Tracing cost, last (PGlite): the same 100-alert webhooks with the OpenTelemetry SDK recording every span
  * (BatchSpanProcessor into an in-memory exporter) vs. no SDK at all, alternated in the same run.
  */
@@ -18,13 +23,17 @@ import type { Hono } from 'hono';
 import { sql } from 'kysely';
 import { newId } from '../src/ids.ts';
 import type { StoreHandle } from '../src/store/db.ts';
-import { createBenchApp, INGEST_TOKEN } from './support/app.ts';
+import { createBenchApp, INGEST_TOKEN, startBenchServer } from './support/app.ts';
+import { quantile, startLoadClient } from './support/load-client.ts';
 import { formatTable, measurePair, type Op } from './support/measure.ts';
 import { type BenchDatabase, openBenchStore } from './support/stores.ts';
 
 const SIZES = [100, 10, 1];
 const MEASURE_MS = 3_000; // measured time of each side (webhook, baseline) per table row
 const WARMUP_MS = 1_500;
+const LATENCY_MS = 15_000;
+const LATENCY_WEBHOOKS_PER_S = 5;
+const LATENCY_ALERTS = 100;
 
 let serial = 0;
 /** A fresh Alertmanager alert, as 0.25 sends it, with a fingerprint never used before in this run. */
@@ -155,6 +164,54 @@ async function benchDatabase(kind: BenchDatabase): Promise<string[][]> {
   }
 }
 
+/** Webhook POST → `snapshot-changed` on a /ws client, at a fixed 500 alerts/s; see the header. */
+export async function wsLatency(kind: BenchDatabase): Promise<string[]> {
+  const store = await openBenchStore(kind);
+  if (!store) return [kind, 'skipped (unreachable)', '', '', '', '', '', '', ''];
+  const bench = await startBenchServer(store);
+  const client = startLoadClient();
+  try {
+    const stream = (ms: number, prefix: string) =>
+      client.run({
+        cmd: 'stream',
+        url: `${bench.url}/webhooks/alertmanager`,
+        headers: { authorization: `Bearer ${INGEST_TOKEN}` },
+        perSecond: LATENCY_WEBHOOKS_PER_S,
+        ms,
+        body: { format: 'webhook', alerts: LATENCY_ALERTS, regions: 'per-body', prefix },
+        ws: `${bench.url.replace('http', 'ws')}/ws`,
+      });
+    await stream(2_000, `${kind}-warm`);
+    const r = await stream(LATENCY_MS, `${kind}-lat`);
+    if (r.errors > 0) throw new Error(`ingest latency: ${r.errors} webhooks failed, first: ${r.firstError}`);
+    const l = r.latencies!;
+    const ms = (x: number) => x.toFixed(1);
+    // What one rebuild costs now that the stream's incidents are on the page (median of 5, idle server).
+    const rebuilds: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await bench.service.snapshots.rebuild();
+      rebuilds.push(performance.now() - t0);
+    }
+    rebuilds.sort((a, b) => a - b);
+    return [
+      kind,
+      (r.items / (r.ms / 1000)).toFixed(0),
+      `${l.length}/${r.requests}`,
+      ms(quantile(r.responseTimes!, 0.5)),
+      ms(rebuilds[2]!),
+      ms(quantile(l, 0.5)),
+      ms(quantile(l, 0.99)),
+      ms(l.at(-1)!),
+      quantile(l, 0.99) < 100 ? 'yes' : 'no',
+    ];
+  } finally {
+    client.stop();
+    await bench.close();
+    await store.close();
+  }
+}
+
 /**
  * 100-alert webhooks into PGlite, traced vs. untraced, alternating slices. The app's tracer (tracing.ts)
  * keeps the first SDK tracer it is handed, so the SDK is registered once behind a switch that each side
@@ -229,11 +286,35 @@ async function tracingCost(): Promise<string[][]> {
 export async function run(): Promise<void> {
   const rows: string[][] = [];
   for (const kind of ['pglite', 'postgres'] as const) rows.push(...(await benchDatabase(kind)));
+  const latencyRows: string[][] = [];
+  for (const kind of ['pglite', 'postgres'] as const) latencyRows.push(await wsLatency(kind));
   const tracingRows = await tracingCost();
   console.log(
     `\ningest: Alertmanager webhooks through the app vs bare batched inserts (ratio = alerts/s ÷ baseline)\n`,
   );
   console.log(formatTable(['database', 'alerts/webhook', 'alerts/s', 'baseline alerts/s', 'ratio'], rows));
+  console.log(
+    `\ningest → WebSocket: ${LATENCY_WEBHOOKS_PER_S} webhooks/s × ${LATENCY_ALERTS} alerts (${LATENCY_WEBHOOKS_PER_S * LATENCY_ALERTS} alerts/s) for ${LATENCY_MS / 1000} s, each opening a published incident;`,
+  );
+  console.log(
+    'latency = POST sent → first snapshot-changed on a /ws client after its 200; includes the 50 ms snapshot debounce (target p99 < 100 ms)\n',
+  );
+  console.log(
+    formatTable(
+      [
+        'database',
+        'alerts/s',
+        'matched/webhooks',
+        'POST→200 p50 ms',
+        'rebuild ms',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'p99 < 100',
+      ],
+      latencyRows,
+    ),
+  );
   console.log(
     `\ningest with tracing: SDK recording every span (batched, in-memory exporter) vs. no SDK (ratio = traced ÷ untraced)\n`,
   );

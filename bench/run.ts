@@ -3,6 +3,8 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   ingest: () => import('./ingest.ts'),
   correlate: () => import('./correlate.ts'),
   'status-page': () => import('./status-page.ts'),
+  memory: () => import('./memory.ts'),
+  alertmanager: () => import('./alertmanager.ts'),
 };
 
 const names = process.argv.slice(2);
