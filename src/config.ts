@@ -16,6 +16,9 @@ export interface Config {
   grafanaHmacSecret: string | null;
   publicUrl: string;
   maxBodyBytes: number;
+  /** Time to receive a whole request / its headers (INCIDENTD_HTTP_REQUEST_TIMEOUT, _HEADERS_TIMEOUT); unset: server defaults. */
+  httpRequestTimeoutMs?: number;
+  httpHeadersTimeoutMs?: number;
   jobIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** OpenTelemetry tracing over OTLP/HTTP; null (the API stays a no-op) unless OTEL_* variables ask for it. */
@@ -145,6 +148,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     grafanaHmacSecret: env.INCIDENTD_GRAFANA_HMAC_SECRET || null,
     publicUrl: (env.INCIDENTD_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
     maxBodyBytes: intFrom(env, 'INCIDENTD_MAX_BODY_BYTES', 5 * 1024 * 1024),
+    httpRequestTimeoutMs: durationFrom(env, 'INCIDENTD_HTTP_REQUEST_TIMEOUT', '30s', 1000),
+    httpHeadersTimeoutMs: durationFrom(env, 'INCIDENTD_HTTP_HEADERS_TIMEOUT', '10s', 1000),
     jobIntervalMs: jobInterval,
     logLevel: level as Config['logLevel'],
     tracing: tracingFrom(env),

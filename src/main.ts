@@ -241,7 +241,13 @@ export async function startIncidentd(
     }
     const scheduler = startScheduler(service.jobs, { clock, log, intervalMs: config.jobIntervalMs });
     await service.snapshots.rebuild();
-    const server = await startServer(service.app, { port: config.port, host: config.host, websocket: true });
+    const server = await startServer(service.app, {
+      port: config.port,
+      host: config.host,
+      websocket: true,
+      requestTimeoutMs: config.httpRequestTimeoutMs,
+      headersTimeoutMs: config.httpHeadersTimeoutMs,
+    });
     log.info('incidentd ready', {
       url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`,
       storage: store.kind === 'pglite' ? `embedded PGlite (${config.dataDir})` : 'PostgreSQL',

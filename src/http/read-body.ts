@@ -21,7 +21,9 @@ export async function readBodyLimited(
     chunks.push(value);
     size += value.byteLength;
   }
-  if (tooLarge) await reader.cancel().catch(() => {});
+  // Cancelling would destroy the socket under the sender, which then sees a reset instead of our 413 (and
+  // retries it forever): drop the rest as it comes, up to a bound, while the caller answers.
+  if (tooLarge) void discardRest(reader);
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const c of chunks) {
@@ -29,4 +31,21 @@ export async function readBodyLimited(
     offset += c.byteLength;
   }
   return { bytes, tooLarge };
+}
+
+/** Past this many discarded bytes the connection is cut after all. */
+const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
+
+async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  let discarded = 0;
+  try {
+    while (discarded <= MAX_DISCARD_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      discarded += value.byteLength;
+    }
+  } catch {
+    return;
+  }
+  await reader.cancel().catch(() => {});
 }

@@ -1,3 +1,4 @@
+import { storableText } from '../core/storable-text.ts';
 import type { Db } from './db.ts';
 import { type PageRequest, toPage } from './pagination.ts';
 
@@ -34,7 +35,8 @@ export async function insertDeadLetter(db: Db, input: DeadLetterInput, now: Date
     .values({
       source: input.source,
       received_at: now,
-      reason: input.reason,
+      // Reasons quote the body (a JSON parse error, a field name): keep them storable.
+      reason: storableText(input.reason),
       status_code: input.statusCode,
       content_type: input.contentType,
       headers: JSON.stringify(input.headers),
@@ -86,7 +88,7 @@ export async function markReplayed(
 ): Promise<void> {
   await db
     .updateTable('dead_letters')
-    .set({ replayed_at: now, replay_status: status, replay_result: result })
+    .set({ replayed_at: now, replay_status: status, replay_result: storableText(result) })
     .where('id', '=', id)
     .execute();
 }

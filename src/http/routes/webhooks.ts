@@ -9,6 +9,7 @@ import { isDatabaseUnavailable } from '../../store/errors.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import { tracer, withSpan } from '../../telemetry/tracing.ts';
 import type { AppDeps } from '../app.ts';
+import { guardJson } from '../json-guard.ts';
 import { hasToken, unauthorized } from '../middleware/require-token.ts';
 import { readBodyLimited } from '../read-body.ts';
 
@@ -18,6 +19,13 @@ export interface WebhookOutcome {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Of a body over the limit, this much is kept as its dead letter: enough to see what it was, while a truncated
+ * body could never be replayed anyway. Keeping the whole 5 MB prefix made each oversized delivery cost hundreds
+ * of MB of transient memory in the embedded store.
+ */
+const KEPT_OF_OVERSIZED = 64 * 1024;
 
 /** Parses and ingests one stored or received body. Shared by the webhook route and dead-letter replay. */
 export async function processWebhookBody(
@@ -42,6 +50,9 @@ export async function processWebhookBody(
       body: { error: 'invalid', message: `body: invalid JSON (${(err as Error).message})` },
     };
   }
+  const guarded = guardJson(json);
+  if (!guarded.ok) return { status: 400, body: { error: 'invalid', message: guarded.error } };
+  json = guarded.value;
   const parsed = await withSpan('normalize', { 'incidentd.source': sourceName }, async (span) => {
     const result = source.parse(json, now);
     if (result.ok) span.setAttribute('incidentd.alert_count', result.alerts.length);
@@ -108,7 +119,7 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
         try {
           const now = deps.clock.now();
           const { bytes, tooLarge } = await readBodyLimited(c.req.raw, config.maxBodyBytes);
-          const dead = (reason: string, statusCode: number) =>
+          const dead = (reason: string, statusCode: number, body = bytes) =>
             keepDeadLetter(
               deps.store.db,
               log,
@@ -119,14 +130,15 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
                 statusCode,
                 contentType: c.req.header('content-type') ?? null,
                 headers: keptHeaders((h) => c.req.header(h)),
-                body: bytes,
+                body,
               },
               now,
             );
           if (tooLarge) {
             const message = `body: larger than the limit of ${config.maxBodyBytes} bytes (INCIDENTD_MAX_BODY_BYTES)`;
             metrics.alertsRejected.inc({ source: name, reason: 'too_large' });
-            const id = await dead(`${message}; first ${bytes.byteLength} bytes kept`, 413);
+            const kept = bytes.subarray(0, KEPT_OF_OVERSIZED);
+            const id = await dead(`${message}; first ${kept.byteLength} bytes kept`, 413, kept);
             return c.json({ error: 'too_large', message, dead_letter_id: id }, 413);
           }
           const verify = sources[name]!.verify;
