@@ -45,12 +45,6 @@ export async function openStore(opts: OpenOptions): Promise<StoreHandle> {
 
 async function openPostgres(url: string, opts: OpenOptions): Promise<StoreHandle> {
   const statementTimeout = opts.statementTimeoutMs ?? 15_000;
-  const settings = [
-    ...(opts.schema ? [`-c search_path=${opts.schema}`] : []),
-    // A request never waits on the database for long: the server cancels the statement (locks freed,
-    // connection intact), the request answers 503 and the sender retries.
-    ...(statementTimeout ? [`-c statement_timeout=${statementTimeout}`] : []),
-  ];
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize ?? 10,
@@ -62,7 +56,7 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<StoreHandle
     keepAliveInitialDelayMillis: 10_000,
     ...(statementTimeout ? { query_timeout: statementTimeout + 5_000 } : {}),
     types: pgTypes,
-    ...(settings.length ? { options: settings.join(' ') } : {}),
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
   });
   // A dropped connection must not crash the process: the next query reports the error instead. The pool
   // only listens on idle clients; a checked-out one (mid-transaction) needs its own listener, or the
@@ -70,6 +64,11 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<StoreHandle
   pool.on('error', () => {});
   pool.on('connect', (client) => {
     client.on('error', () => {});
+    // A request never waits on the database for long: the server cancels the statement (locks freed,
+    // connection intact), the request answers 503 and the sender retries. A SET rather than a startup
+    // option, which pgbouncer would refuse. Queued before the first query of whoever gets this client.
+    if (statementTimeout)
+      client.query(`set statement_timeout = ${Math.floor(statementTimeout)}`).catch(() => {});
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
