@@ -11,6 +11,9 @@ import { syncComponents } from '../src/store/components.ts';
 import { createBenchService, INGEST_TOKEN } from './support/app.ts';
 import { type BenchDatabase, openBenchStore } from './support/stores.ts';
 
+/** pglite: a data directory on disk, as `npm start` runs; pglite-memory: DATA_DIR=memory://. */
+export type MemoryKind = 'pglite' | 'pglite-memory' | 'postgres';
+
 export const INCIDENTS = 1_000;
 export const ALERTS = 100_000;
 const OPENING_BODY = 100; // phase 1: 100 alerts per webhook, each in a new region: one new incident each
@@ -26,7 +29,7 @@ export interface MemoryPoint {
 }
 
 export interface MemoryResult {
-  kind: BenchDatabase;
+  kind: MemoryKind;
   before: MemoryPoint;
   incidents: MemoryPoint;
   alerts: MemoryPoint;
@@ -49,8 +52,9 @@ async function measure(): Promise<MemoryPoint> {
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
 }
 
-async function main(kind: BenchDatabase): Promise<MemoryResult> {
-  const store = await openBenchStore(kind);
+async function main(kind: MemoryKind): Promise<MemoryResult> {
+  const db: BenchDatabase = kind === 'postgres' ? 'postgres' : 'pglite';
+  const store = await openBenchStore(db, { pgliteOnDisk: kind === 'pglite' });
   if (!store) throw new Error(`memory-child: ${kind} unreachable`);
   try {
     const service = createBenchService(store);
@@ -109,8 +113,8 @@ async function main(kind: BenchDatabase): Promise<MemoryResult> {
   }
 }
 
-const kind = process.argv[2] as BenchDatabase;
-if (kind === 'pglite' || kind === 'postgres') {
+const kind = process.argv[2] as MemoryKind;
+if (kind === 'pglite' || kind === 'pglite-memory' || kind === 'postgres') {
   process.stdout.write(`${JSON.stringify(await main(kind))}\n`);
   process.exit(0);
 }

@@ -2,10 +2,12 @@
  * Status page serving and live fan-out.
  *
  * HTTP: requests/s for `/` and `/api/v2/summary.json` of the production app (assembled like main.ts, on PGlite,
- * with a few published incidents and a maintenance on the page) against a bare Hono route answering "ok", both
- * behind real listening servers on loopback, measured alternately in slices in the same run. The load comes from
- * a child process (keep-alive node:http agents, fixed concurrency, bounded duration), so client and server do not
- * share an event loop.
+ * with a few published incidents and a maintenance on the page) against a bare Hono route answering "ok", all
+ * behind real listening servers on loopback in this process, measured alternately in slices in the same run.
+ * The load comes from one client process (bench/support/load-client.ts: keep-alive raw HTTP/1.1, fixed
+ * concurrency, bounded duration) for every target alike, without Accept-Encoding (curl, API consumers) and with
+ * a browser's (the br/gzip variants the service keeps per snapshot). Two conditions: idle, and during ingest
+ * (the same client streams 5 webhooks/s × 100 alerts into published incidents, so snapshots are rebuilt).
  *
  * WebSocket: time for one message to reach every one of 1,000 and 10,000 clients (ws, in the child process),
  * from the hub's broadcast; baseline: a bare `ws` server sending the same text to the same number of clients.

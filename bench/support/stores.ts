@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openStore, type StoreHandle } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
@@ -11,11 +14,23 @@ export const postgresUrl = () => process.env.DATABASE_URL || 'postgres://postgre
  * A migrated, empty store. PostgreSQL gets a fresh schema, dropped on close, so a bench never
  * touches real data; null when the server is unreachable (the bench says so and goes on).
  */
-export async function openBenchStore(kind: BenchDatabase): Promise<StoreHandle | null> {
+export async function openBenchStore(
+  kind: BenchDatabase,
+  opts: { pgliteOnDisk?: boolean } = {},
+): Promise<StoreHandle | null> {
   if (kind === 'pglite') {
-    const store = await openStore({ databaseUrl: null, dataDir: 'memory://' });
+    // On disk (a temporary DATA_DIR, as `npm start` runs) or memory:// (no disk noise).
+    const dir = opts.pgliteOnDisk ? await mkdtemp(join(tmpdir(), 'incidentd-bench-pglite-')) : null;
+    const store = await openStore({ databaseUrl: null, dataDir: dir ?? 'memory://' });
     await migrateToLatest(store);
-    return store;
+    if (!dir) return store;
+    return {
+      ...store,
+      close: async () => {
+        await store.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
   }
   const url = postgresUrl();
   const schema = `bench_${randomBytes(6).toString('hex')}`;
