@@ -41,3 +41,23 @@ export function guardJson(
   }
   return { ok: true, value };
 }
+
+// What PostgreSQL's timestamptz and its ISO input accept: JS dates reach year 275760 ("+030170-06-01…").
+const MIN_DATE_MS = new Date(0).setUTCFullYear(1, 0, 1);
+const MAX_DATE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** The first alert date a sender's garbage put out of range (a 400 naming it), else null. */
+export function outOfRangeDate(alerts: readonly { startsAt: Date; endsAt: Date | null }[]): string | null {
+  for (const [i, a] of alerts.entries()) {
+    for (const [field, d] of [
+      ['startsAt', a.startsAt],
+      ['endsAt', a.endsAt],
+    ] as const) {
+      if (!d) continue;
+      const ms = d.getTime();
+      if (!(ms >= MIN_DATE_MS && ms <= MAX_DATE_MS))
+        return `alerts[${i}].${field}: date out of range (${Number.isNaN(ms) ? 'invalid' : d.toISOString()})`;
+    }
+  }
+  return null;
+}

@@ -9,7 +9,7 @@ import { isDatabaseUnavailable } from '../../store/errors.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import { tracer, withSpan } from '../../telemetry/tracing.ts';
 import type { AppDeps } from '../app.ts';
-import { guardJson } from '../json-guard.ts';
+import { guardJson, outOfRangeDate } from '../json-guard.ts';
 import { hasToken, unauthorized } from '../middleware/require-token.ts';
 import { readBodyLimited } from '../read-body.ts';
 
@@ -60,6 +60,8 @@ export async function processWebhookBody(
     return result;
   });
   if (!parsed.ok) return { status: 400, body: { error: 'invalid', message: parsed.error } };
+  const badDate = outOfRangeDate(parsed.alerts);
+  if (badDate) return { status: 400, body: { error: 'invalid', message: badDate } };
   // Outside the transaction: a slow look-up never holds row locks.
   const alerts = deps.ingest.enrich ? await deps.ingest.enrich(sourceName, parsed.alerts) : parsed.alerts;
   const result = await ingestAlerts(deps.ingest, sourceName, alerts);
