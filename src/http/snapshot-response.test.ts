@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_NOW, fixtureInput } from '../publish/status-snapshot.fixture.ts';
 import { buildStatusSnapshot } from '../publish/status-snapshot.ts';
-import { chooseCoding, snapshotResponse } from './snapshot-response.ts';
+import { chooseCoding, createBodyCache, snapshotResponse } from './snapshot-response.ts';
 
 const s = buildStatusSnapshot(fixtureInput(), FIXTURE_NOW);
 const big = 'x'.repeat(5_000);
@@ -56,6 +56,27 @@ describe('snapshotResponse', () => {
     const res = await app.request('/small', { headers: { 'accept-encoding': 'br' } });
     expect(res.headers.get('content-encoding')).toBeNull();
     expect(await res.text()).toBe('tiny');
+  });
+
+  it('with a route cache, renders once per version across rebuilt snapshot objects', async () => {
+    const cache = createBodyCache();
+    let made = 0;
+    const serve = (snap: typeof s) =>
+      new Hono().get('/', (c) =>
+        snapshotResponse(c, snap, {
+          key: 'page',
+          contentType: 'text/plain',
+          cache,
+          make: () => `body ${++made}`,
+        }),
+      );
+    const rebuilt = buildStatusSnapshot(fixtureInput(), FIXTURE_NOW);
+    expect(rebuilt).not.toBe(s);
+    expect(rebuilt.version).toBe(s.version);
+    expect(await (await serve(s).request('/')).text()).toBe('body 1');
+    expect(await (await serve(rebuilt).request('/')).text()).toBe('body 1');
+    const changed = { ...s, version: 'other' } as typeof s;
+    expect(await (await serve(changed).request('/')).text()).toBe('body 2');
   });
 
   it('honours q values', () => {

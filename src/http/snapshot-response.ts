@@ -33,12 +33,22 @@ const bodies = new WeakMap<StatusSnapshot, Map<string, Rendered>>();
 /** Below this, compression saves less than a packet and costs a header. */
 const MIN_COMPRESS_BYTES = 1024;
 
+/**
+ * A route's own memory of what it rendered last, by key: a rebuild that yields the same version (an alert joined
+ * an incident, nothing public changed) is a new snapshot object, and would otherwise render and compress again.
+ * Per route, never global: the same version rendered by another app (another config) may differ.
+ */
+export type BodyCache = Map<string, Rendered>;
+
+export const createBodyCache = (): BodyCache => new Map();
+
 function memo(
   s: StatusSnapshot,
   key: string,
   make: () => string,
   base: () => Record<string, string>,
   contentType: string,
+  cache?: BodyCache,
 ): Rendered {
   let m = bodies.get(s);
   if (!m) {
@@ -46,6 +56,13 @@ function memo(
     bodies.set(s, m);
   }
   let r = m.get(key);
+  if (r === undefined && cache) {
+    const last = cache.get(key);
+    if (last?.etag === `"${s.version}"`) {
+      r = last;
+      m.set(key, r);
+    }
+  }
   if (r === undefined) {
     const text = make();
     r = {
@@ -58,6 +75,10 @@ function memo(
     };
     // Bounded: a handful of representations per snapshot (page, JSON routes, feed, incident pages).
     if (m.size < 1_000) m.set(key, r);
+    if (cache) {
+      if (cache.size >= 1_000 && !cache.has(key)) cache.clear();
+      cache.set(key, r);
+    }
   }
   return r;
 }
@@ -138,6 +159,8 @@ export function snapshotResponse(
     cacheControl?: string;
     headers?: Record<string, string>;
     status?: 200 | 404;
+    /** Reuse the body rendered for an earlier snapshot object of the same version (see BodyCache). */
+    cache?: BodyCache;
   },
 ): Response {
   const status = opts.status ?? 200;
@@ -147,6 +170,7 @@ export function snapshotResponse(
     opts.make,
     () => ({ 'Cache-Control': opts.cacheControl ?? PUBLIC_CACHE, ...opts.headers }),
     opts.contentType,
+    opts.cache,
   );
   const coding = chooseCoding(c.req.header('accept-encoding'));
   const v = variant(r, coding) ?? variant(r, 'identity')!;

@@ -7,7 +7,7 @@ import type { ChangeEvent } from '../../publish/event-bus.ts';
 import type { SnapshotService } from '../../publish/snapshot-service.ts';
 import type { WebSocketHub } from '../../publish/websocket-hub.ts';
 import { renderIncidentPage, renderStatusPage, STATIC_DIR } from '../render.ts';
-import { snapshotResponse } from '../snapshot-response.ts';
+import { createBodyCache, snapshotResponse } from '../snapshot-response.ts';
 import { incidentPageView } from '../view-models/incident-page.ts';
 import { statusPageView } from '../view-models/status-page.ts';
 import { webSocketRoute } from '../websocket.ts';
@@ -73,12 +73,14 @@ export function publicRoutes(
 ): Hono {
   const { snapshots } = deps;
   const app = new Hono();
+  const cache = createBodyCache();
 
   app.get('/', async (c) => {
     const s = await snapshots.get();
     return snapshotResponse(c, s, {
       key: 'page',
       contentType: HTML,
+      cache,
       make: () => renderStatusPage(statusPageView(s)),
     });
   });
@@ -91,13 +93,19 @@ export function publicRoutes(
     return snapshotResponse(c, s, {
       key: `incident:${id}`,
       contentType: HTML,
+      cache,
       make: () => renderIncidentPage(vm),
     });
   });
 
   app.get('/history.atom', async (c) => {
     const s = await snapshots.get();
-    return snapshotResponse(c, s, { key: 'atom', contentType: ATOM_CONTENT_TYPE, make: () => atomFeed(s) });
+    return snapshotResponse(c, s, {
+      key: 'atom',
+      contentType: ATOM_CONTENT_TYPE,
+      make: () => atomFeed(s),
+      cache,
+    });
   });
 
   const files = loadStatic();
