@@ -80,9 +80,9 @@ export async function run(): Promise<void> {
     'per alert = Δ(99,000 more alerts joining them) ÷ 99,000; PGlite RSS includes the embedded database (pglite: files',
   );
   console.log(
-    'on disk; BENCH_MEMORY_KINDS=pglite,pglite-memory,postgres adds DATA_DIR=memory://); children run at once, so
-their ingest rates are not comparable\n',
+    'on disk; BENCH_MEMORY_KINDS=pglite,pglite-memory,postgres adds DATA_DIR=memory://); children run at once, so',
   );
+  console.log('their ingest rates are not comparable\n');
   console.log(
     formatTable(
       [
