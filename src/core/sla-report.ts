@@ -1,4 +1,5 @@
 import { DomainError } from './errors.ts';
+import { localDateOf, startOfLocalDay } from './local-time.ts';
 import { SEVERITIES } from './severity.ts';
 import { SLA_TARGETS, type SlaTarget } from './sla.ts';
 
@@ -32,46 +33,15 @@ export function addMonths(m: ReportMonth, n: number): ReportMonth {
   return { year: Math.floor(index / 12), month: (index % 12) + 1 };
 }
 
-/** The wall-clock fields of an instant in a zone. */
-function wallClock(at: Date, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return {
-    year: get('year'),
-    month: get('month'),
-    day: get('day'),
-    hour: get('hour'),
-    minute: get('minute'),
-    second: get('second'),
-  };
-}
-
 /** The month an instant falls in, in a zone (the page's default: the current month). */
 export function monthOf(at: Date, timeZone: string): ReportMonth {
-  const w = wallClock(at, timeZone);
-  return { year: w.year, month: w.month };
+  const d = localDateOf(at.getTime(), timeZone);
+  return { year: d.y, month: d.m };
 }
 
-/** The instant of local midnight on the 1st of a month: the wall time as UTC, corrected by the zone's offset. */
+/** Local midnight of the 1st of a month (DST-correct, shared with the status page's day edges). */
 function startOfMonth(m: ReportMonth, timeZone: string): Date {
-  const wall = Date.UTC(m.year, m.month - 1, 1);
-  let guess = wall;
-  // Twice: the offset at the first guess may differ from the one at the answer (a DST change that day).
-  for (let i = 0; i < 2; i++) {
-    const w = wallClock(new Date(guess), timeZone);
-    const offset = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - guess;
-    guess = wall - offset;
-  }
-  return new Date(guess);
+  return new Date(startOfLocalDay({ y: m.year, m: m.month, d: 1 }, timeZone));
 }
 
 /** `[from, to)`: local midnight of the 1st to local midnight of the next 1st. */

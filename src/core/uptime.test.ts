@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type StatusInterval, startOfLocalDay, UPTIME_RULE, uptimeBars } from './uptime.ts';
+import { startOfLocalDay } from './local-time.ts';
+import { type StatusInterval, UPTIME_RULE, uptimeBars } from './uptime.ts';
 
 const iv = (status: StatusInterval['status'], start: string, end: string | null): StatusInterval => ({
   componentId: 'api',

@@ -1,5 +1,5 @@
 import type { ComponentStatus } from '../core/component-status.ts';
-import { localDateOf, startOfLocalDay } from '../core/uptime.ts';
+import { localDateOf, startOfLocalDay } from '../core/local-time.ts';
 import type { Clock, Logger } from '../pipeline/ports.ts';
 import { buildStatusSnapshot, type StatusSnapshot, type StatusSnapshotInput } from './status-snapshot.ts';
 

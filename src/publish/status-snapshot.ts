@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type ComponentStatus, worseStatus } from '../core/component-status.ts';
 import type { PublicStatus } from '../core/incident.ts';
+import { localDateOf, startOfLocalDay } from '../core/local-time.ts';
 import type { Severity } from '../core/severity.ts';
 import {
   componentStatuses,
@@ -12,9 +13,7 @@ import {
 } from '../core/status.ts';
 import {
   type ComponentUptime,
-  localDateOf,
   type StatusInterval,
-  startOfLocalDay,
   UPTIME_RULE,
   type UptimeRule,
   uptimeBars,
