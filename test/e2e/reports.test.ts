@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { launchChromium, SCREENSHOTS } from './support/browser.ts';
 import { type RunningIncidentd, startIncidentd } from './support/incidentd.ts';
 
 // The real server with the sample catalog, except a 2-second premium SEV1 acknowledge target so a missed
 // clock happens in real time; a few incidents through the API; the report page in headless Chromium.
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../..');
-const SCREENSHOTS = resolve(ROOT, 'test-results/screenshots');
 const tokens = {
   ingest: `ingest-${randomBytes(8).toString('hex')}`,
   admin: `admin-${randomBytes(8).toString('hex')}`,
@@ -23,7 +22,6 @@ describe('SLA report page in a browser', () => {
   let configDir: string | undefined;
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     configDir = mkdtempSync(join(tmpdir(), 'incidentd-e2e-reports-'));
     const catalog = parse(readFileSync(resolve(ROOT, 'incidentd.yaml'), 'utf8')) as {
       sla_policies: Record<string, Record<string, Record<string, string>>>;
@@ -34,10 +32,7 @@ describe('SLA report page in a browser', () => {
     incidentd = await startIncidentd(tokens, {
       env: { INCIDENTD_CONFIG: file, INCIDENTD_JOB_INTERVAL: '1s' },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertmanagerBody, dbOutage } from '../support/payloads.ts';
+import { launchChromium, SCREENSHOTS } from './support/browser.ts';
 import { type RunningIncidentd, startIncidentd } from './support/incidentd.ts';
 import { waitFor } from './support/processes.ts';
 
 // The real server (`tsx src/cli.ts serve`, default catalog and rules) in headless Debian Chromium: the page
 // turns red without a reload when an alert opens a published incident, and works without JavaScript.
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 const tokens = {
   ingest: `ingest-${randomBytes(8).toString('hex')}`,
   admin: `admin-${randomBytes(8).toString('hex')}`,
@@ -21,12 +19,8 @@ describe('status page in a browser', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     incidentd = await startIncidentd(tokens);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
