@@ -49,8 +49,24 @@ function key(d: LocalDate): number {
   return d.y * 10_000 + d.m * 100 + d.d;
 }
 
-/** First instant whose local date is `date` (midnight, or the DST jump when midnight does not exist). */
+const dayStarts = new Map<string, number>();
+
+/**
+ * First instant whose local date is `date` (midnight, or the DST jump when midnight does not exist).
+ * Memoized: a status snapshot asks for the same 90 day edges for every component on every rebuild, and each
+ * answer costs several Intl.formatToParts calls. Pure (same input, same answer), so a cache is safe.
+ */
 export function startOfLocalDay(date: LocalDate, timeZone: string): number {
+  const cacheKey = `${timeZone}|${date.y}-${date.m}-${date.d}`;
+  const cached = dayStarts.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const start = computeStartOfLocalDay(date, timeZone);
+  if (dayStarts.size >= 10_000) dayStarts.clear();
+  dayStarts.set(cacheKey, start);
+  return start;
+}
+
+function computeStartOfLocalDay(date: LocalDate, timeZone: string): number {
   const guess = Date.UTC(date.y, date.m - 1, date.d);
   const target = key(date);
   const t = guess - offsetAt(guess - offsetAt(guess, timeZone), timeZone);

@@ -5,6 +5,22 @@ import type { IncidentChange } from './route-alerts.ts';
 
 const seconds = (from: Date, to: Date) => Math.max(0, (to.getTime() - from.getTime()) / 1000);
 
+/**
+ * Timeline kinds that change what the status page or a customer's view shows of a published incident.
+ * Alerts joining, acknowledgement, owners, notes, SLA clocks and notifications change nothing public, so
+ * they cost no snapshot rebuild (most webhooks only attach alerts to an incident already on the page).
+ */
+const PUBLIC_KINDS = new Set([
+  'opened',
+  'published',
+  'update.posted',
+  'severity.changed',
+  'component.status',
+  'customer.added',
+  'resolved',
+  'reopened',
+]);
+
 /** After commit: count what happened and tell the sinks. Never before commit, never for a rolled-back change. */
 export function announceIncidentChanges(
   deps: { metrics: Metrics; bus: EventBus },
@@ -38,7 +54,7 @@ export function announceIncidentChanges(
       type: 'incident.changed',
       incidentId: incident.id,
       kinds: [...new Set(events.map((e: IncidentEvent) => e.kind))],
-      public: incident.published,
+      public: incident.published && events.some((e) => PUBLIC_KINDS.has(e.kind)),
     });
   }
 }

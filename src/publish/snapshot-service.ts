@@ -53,6 +53,7 @@ export function createSnapshotService(deps: {
   let chain: Promise<unknown> = Promise.resolve();
   let inFlight = 0;
   let debounce: NodeJS.Timeout | null = null;
+  let lastStart = Number.NEGATIVE_INFINITY;
   let boundaryTimer: NodeJS.Timeout | null = null;
   let nextBoundary = Number.POSITIVE_INFINITY;
   let retryMs = 1000;
@@ -110,12 +111,19 @@ export function createSnapshotService(deps: {
     return run;
   }
 
+  /**
+   * Leading-edge debounce: after a quiet spell the first change rebuilds on the next turn of the event loop
+   * (changes of the same turn still coalesce), so one change is on the page without waiting; a stream of
+   * changes rebuilds at most once per debounceMs.
+   */
   function invalidate(): void {
     if (stopped || debounce) return;
+    const wait = Math.max(0, lastStart + debounceMs - performance.now());
     debounce = setTimeout(() => {
       debounce = null;
+      lastStart = performance.now();
       void rebuild().catch(() => {});
-    }, debounceMs);
+    }, wait);
     debounce.unref();
   }
 
