@@ -297,7 +297,7 @@ export async function run(): Promise<void> {
     `\ningest → WebSocket: ${LATENCY_WEBHOOKS_PER_S} webhooks/s × ${LATENCY_ALERTS} alerts (${LATENCY_WEBHOOKS_PER_S * LATENCY_ALERTS} alerts/s) for ${LATENCY_MS / 1000} s, each opening a published incident;`,
   );
   console.log(
-    'latency = POST sent → first snapshot-changed on a /ws client after its 200; includes the 50 ms snapshot debounce (target p99 < 100 ms)\n',
+    'latency = POST sent → first snapshot-changed on a /ws client after its 200; includes the snapshot debounce (leading edge: a change after a quiet spell rebuilds at once, a stream at most every 50 ms) (target p99 < 100 ms)\n',
   );
   console.log(
     formatTable(
