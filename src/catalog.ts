@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { COMPONENT_STATUSES } from './core/component-status.ts';
 import { parseDuration } from './core/duration.ts';
+import { NOTIFICATION_EVENTS } from './core/notification-routing.ts';
 import { SEVERITIES } from './core/severity.ts';
 
 /** A duration string (`5m`, `4h`) turned into milliseconds. */
@@ -21,15 +22,6 @@ const slaPolicy = z.strictObject({
   update_every: duration,
   resolve: duration,
 });
-
-const NOTIFICATION_EVENTS = [
-  'incident.opened',
-  'severity.raised',
-  'sla.warning',
-  'sla.breached',
-  'incident.resolved',
-  'update.overdue',
-] as const;
 
 const catalogSchema = z.strictObject({
   status_page: z

@@ -1,15 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAlertmanager, startAlertmanager } from './support/alertmanager.ts';
-import { type RunningIncidentd, startIncidentd } from './support/incidentd.ts';
+import { type RunningIncidentd, randomTokens, startIncidentd } from './support/incidentd.ts';
 import { waitFor } from './support/processes.ts';
 
 // A real Alertmanager delivers to a real incidentd process: config, basic auth, grouping and
 // send_resolved as users set them up; only the timings are shortened.
-const tokens = {
-  ingest: `ingest-${randomBytes(8).toString('hex')}`,
-  admin: `admin-${randomBytes(8).toString('hex')}`,
-};
+const tokens = randomTokens();
 
 interface StoredAlert {
   fingerprint: string;

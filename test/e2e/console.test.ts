@@ -1,19 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertmanagerBody, dbOutage } from '../support/payloads.ts';
 import { launchChromium, SCREENSHOTS } from './support/browser.ts';
-import { type RunningIncidentd, startIncidentd } from './support/incidentd.ts';
+import { type RunningIncidentd, randomTokens, startIncidentd } from './support/incidentd.ts';
 import { waitFor } from './support/processes.ts';
 
 // The internal console in headless Debian Chromium against the real server: sign in through the form,
 // acknowledge from the console while a second tab shows the incident's timeline (it gains the event
 // without a reload, over /internal/ws), post a public update from the timeline, see it on the status page.
-const tokens = {
-  ingest: `ingest-${randomBytes(8).toString('hex')}`,
-  admin: `admin-${randomBytes(8).toString('hex')}`,
-};
+const tokens = randomTokens();
 
 describe('internal console in a browser', () => {
   let incidentd: RunningIncidentd | undefined;

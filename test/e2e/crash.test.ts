@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningIncidentd, startIncidentd } from './support/incidentd.ts';
+import { type RunningIncidentd, randomTokens, startIncidentd } from './support/incidentd.ts';
 import {
   delivery,
   outageAlert,
@@ -17,10 +16,7 @@ import { waitFor } from './support/processes.ts';
 // kill -9 of one of two replicas in the middle of a sustained webhook load. Senders behave like an
 // Alertmanager HA pair: no answer or a 5xx, and they retry against the other replica. A 2xx means
 // committed, so every acknowledged alert must be stored; a retried delivery must not double anything.
-const tokens = {
-  ingest: `ingest-${randomBytes(8).toString('hex')}`,
-  admin: `admin-${randomBytes(8).toString('hex')}`,
-};
+const tokens = randomTokens();
 const SENDERS = 8;
 const GROUPS = 20;
 

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningIncidentd, startIncidentd } from './support/incidentd.ts';
+import { type RunningIncidentd, randomTokens, startIncidentd } from './support/incidentd.ts';
 import {
   delivery,
   outageAlert,
@@ -14,10 +13,7 @@ import { waitFor } from './support/processes.ts';
 
 // PostgreSQL stops under a webhook load and comes back: incidentd answers 503 meanwhile (never a 500,
 // never a hang), and recovers by itself: same process, same pool, same LISTEN bridge.
-const tokens = {
-  ingest: `ingest-${randomBytes(8).toString('hex')}`,
-  admin: `admin-${randomBytes(8).toString('hex')}`,
-};
+const tokens = randomTokens();
 const GROUPS = 10;
 
 describe('the database restarts under load', () => {

@@ -1,20 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixtures } from '../support/fixtures.ts';
 import { alertmanagerBody } from '../support/payloads.ts';
-import { type RunningIncidentd, startIncidentd } from './support/incidentd.ts';
+import { type RunningIncidentd, randomTokens, startIncidentd } from './support/incidentd.ts';
 import { runPool } from './support/load.ts';
 import { waitFor } from './support/processes.ts';
 
 // The live server against hostile and broken input: mutated real payloads, arbitrary JSON, huge and deep
 // bodies, invalid UTF-8, slow clients. Never a 5xx, never a crash, every rejection kept as a dead letter.
-const tokens = {
-  ingest: `ingest-${randomBytes(8).toString('hex')}`,
-  admin: `admin-${randomBytes(8).toString('hex')}`,
-};
+const tokens = randomTokens();
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const CONCURRENCY = 8;
 const SLICE = 2_000;

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startReceiver } from '../support/receiver.ts';
-import { type RunningIncidentd, startIncidentd } from './support/incidentd.ts';
+import { type RunningIncidentd, randomTokens, startIncidentd } from './support/incidentd.ts';
 import {
   deliver,
   delivery,
@@ -20,10 +19,7 @@ import { waitFor } from './support/processes.ts';
 
 // N incidentd processes on one DATABASE_URL behave as one: no alert lost or doubled under concurrent
 // webhooks to every replica, one incident per group, live updates across replicas, jobs firing once.
-const tokens = {
-  ingest: `ingest-${randomBytes(8).toString('hex')}`,
-  admin: `admin-${randomBytes(8).toString('hex')}`,
-};
+const tokens = randomTokens();
 const ROOT = resolve(import.meta.dirname, '../..');
 const REPLICAS = 4;
 const SENDERS = 16;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,15 +5,12 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { launchChromium, SCREENSHOTS } from './support/browser.ts';
-import { type RunningIncidentd, startIncidentd } from './support/incidentd.ts';
+import { type RunningIncidentd, randomTokens, startIncidentd } from './support/incidentd.ts';
 
 // The real server with the sample catalog, except a 2-second premium SEV1 acknowledge target so a missed
 // clock happens in real time; a few incidents through the API; the report page in headless Chromium.
 const ROOT = resolve(import.meta.dirname, '../..');
-const tokens = {
-  ingest: `ingest-${randomBytes(8).toString('hex')}`,
-  admin: `admin-${randomBytes(8).toString('hex')}`,
-};
+const tokens = randomTokens();
 
 describe('SLA report page in a browser', () => {
   let incidentd: RunningIncidentd | undefined;

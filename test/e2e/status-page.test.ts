@@ -1,18 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertmanagerBody, dbOutage } from '../support/payloads.ts';
 import { launchChromium, SCREENSHOTS } from './support/browser.ts';
-import { type RunningIncidentd, startIncidentd } from './support/incidentd.ts';
+import { type RunningIncidentd, randomTokens, startIncidentd } from './support/incidentd.ts';
 import { waitFor } from './support/processes.ts';
 
 // The real server (`tsx src/cli.ts serve`, default catalog and rules) in headless Debian Chromium: the page
 // turns red without a reload when an alert opens a published incident, and works without JavaScript.
-const tokens = {
-  ingest: `ingest-${randomBytes(8).toString('hex')}`,
-  admin: `admin-${randomBytes(8).toString('hex')}`,
-};
+const tokens = randomTokens();
 
 describe('status page in a browser', () => {
   let incidentd: RunningIncidentd | undefined;

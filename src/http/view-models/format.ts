@@ -36,24 +36,25 @@ export const IMPACT_LABELS: Record<string, string> = {
   critical: 'Critical impact',
 };
 
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const formats = new Map<string, Intl.DateTimeFormat>();
 
-function cached(
-  map: Map<string, Intl.DateTimeFormat>,
+/** One Intl formatter per (purpose, time zone): building them costs far more than using them. */
+export function cachedFormat(
+  purpose: string,
   timeZone: string,
   options: Intl.DateTimeFormatOptions,
 ): Intl.DateTimeFormat {
-  let f = map.get(timeZone);
+  const key = `${purpose}|${timeZone}`;
+  let f = formats.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', { timeZone, ...options });
-    map.set(timeZone, f);
+    formats.set(key, f);
   }
   return f;
 }
 
 export function formatTime(date: Date, timeZone: string): TimeVM {
-  const f = cached(timeFormats, timeZone, {
+  const f = cachedFormat('time', timeZone, {
     year: 'numeric',
     month: 'short',
     day: 'numeric',
@@ -68,7 +69,7 @@ export function formatTime(date: Date, timeZone: string): TimeVM {
 /** A `YYYY-MM-DD` local date as "Apr 10, 2026" (no zone shift: the date is already local). */
 export function formatLocalDate(date: string): string {
   const [y, m, d] = date.split('-').map(Number);
-  return cached(dateFormats, 'UTC', { year: 'numeric', month: 'short', day: 'numeric' }).format(
+  return cachedFormat('date', 'UTC', { year: 'numeric', month: 'short', day: 'numeric' }).format(
     new Date(Date.UTC(y!, m! - 1, d!)),
   );
 }

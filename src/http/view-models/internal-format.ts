@@ -1,4 +1,5 @@
 import { formatDuration } from '../../core/duration.ts';
+import { cachedFormat } from './format.ts';
 
 /** Time display for the internal pages: absolute (to the second, in the page's zone) and relative. */
 
@@ -11,25 +12,17 @@ export interface InternalTimeVM {
   relative: string;
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
 function absolute(date: Date, timeZone: string): string {
-  let f = formats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    });
-    formats.set(timeZone, f);
-  }
-  return f.format(date);
+  return cachedFormat('internal-time', timeZone, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  }).format(date);
 }
 
 /** Same wording as console.js, so the first paint and the live updates agree. */

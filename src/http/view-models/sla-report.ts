@@ -9,6 +9,7 @@ import {
   type SlaReport,
   type TargetShare,
 } from '../../core/sla-report.ts';
+import { cachedFormat } from './format.ts';
 import type { InternalLayoutVM } from './internal-layout.ts';
 
 /** What views/internal/reports.eta renders: plain strings and numbers, the SVG geometry worked out here. */
@@ -90,7 +91,7 @@ export const TARGET_LABELS: Record<SlaTarget, string> = {
 };
 
 const monthName = (m: ReportMonth) =>
-  new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+  cachedFormat('month', 'UTC', { month: 'long', year: 'numeric' }).format(
     new Date(Date.UTC(m.year, m.month - 1, 15)),
   );
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,6 +26,14 @@ export interface IncidentdOptions {
   name?: string;
   /** false: return once spawned, without waiting for /readyz (tests of failed starts). */
   waitReady?: boolean;
+}
+
+/** Fresh ingest and admin tokens for one test file's server(s). */
+export function randomTokens(): { ingest: string; admin: string } {
+  return {
+    ingest: `ingest-${randomBytes(8).toString('hex')}`,
+    admin: `admin-${randomBytes(8).toString('hex')}`,
+  };
 }
 
 /** incidentd as users run it (`tsx src/cli.ts serve`) on a free loopback port and a fresh data directory. */
