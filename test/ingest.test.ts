@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { insertDeadLetter } from '../src/store/dead-letters.ts';
 import { ADMIN_TOKEN, bearer, createTestApp, INGEST_TOKEN } from './support/app.ts';
 import { describeEachDatabase } from './support/databases.ts';
 import { loadFixtures } from './support/fixtures.ts';
+import { alertmanagerBody } from './support/payloads.ts';
 
 const fixtures = loadFixtures();
 const post = (body: string, headers: Record<string, string> = bearer(INGEST_TOKEN)) => ({
@@ -178,7 +180,7 @@ describeEachDatabase('webhook ingest', ({ store }) => {
     expect(row.replay_status).toBe(400);
   });
 
-  it('replays a dead letter that a fixed sender would have delivered', async () => {
+  it('refuses again the replay of a Datadog body that is still not a JSON object', async () => {
     const { app } = await createTestApp(store());
     // Datadog accepts any JSON object, so a non-object body is the realistic rejection.
     const res = await app.request('/webhooks/datadog', post('["not", "an", "object"]'));
@@ -189,6 +191,41 @@ describeEachDatabase('webhook ingest', ({ store }) => {
       headers: bearer(ADMIN_TOKEN),
     });
     expect(replay.status).toBe(422);
+  });
+
+  it('replays a kept body that is valid now: its alerts are stored and the replay is recorded', async () => {
+    const { app } = await createTestApp(store());
+    // As if an older incidentd (or a bug since fixed) had refused a good Alertmanager body.
+    const body = alertmanagerBody([{ labels: { alertname: 'ReplayMe', instance: 'replay-1' } }]);
+    const id = await insertDeadLetter(
+      store().db,
+      {
+        source: 'alertmanager',
+        reason: 'refused by an older version',
+        statusCode: 400,
+        contentType: 'application/json',
+        headers: {},
+        body: new TextEncoder().encode(body),
+      },
+      new Date(),
+    );
+    const replay = await app.request(`/api/v1/dead-letters/${id}/replay`, {
+      method: 'POST',
+      headers: bearer(ADMIN_TOKEN),
+    });
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ dead_letter_id: id, accepted: 1 });
+    const stored = await sql<{
+      n: number;
+    }>`select count(*)::int as n from alerts where labels->>'alertname' = 'ReplayMe'`.execute(store().db);
+    expect(stored.rows[0]!.n).toBe(1);
+    const row = await store()
+      .db.selectFrom('dead_letters')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.replay_status).toBe(200);
+    expect(row.replayed_at).not.toBeNull();
   });
 
   it('answers 413 over the size limit and keeps the first bytes', async () => {

@@ -63,7 +63,10 @@ export async function ingestAlerts(
       async () => afterCommit(),
     );
   }
-  for (const a of alerts) deps.metrics.alertsReceived.inc({ source, status: a.status });
+  const resolved = alerts.filter((a) => a.status === 'resolved').length;
+  if (alerts.length > resolved)
+    deps.metrics.alertsReceived.inc({ source, status: 'firing' }, alerts.length - resolved);
+  if (resolved > 0) deps.metrics.alertsReceived.inc({ source, status: 'resolved' }, resolved);
   return {
     accepted: alerts.length,
     incidents: outcome.incidentIds,
