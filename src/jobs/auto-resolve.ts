@@ -2,7 +2,7 @@ import { autoResolve } from '../core/rules/auto-resolve.ts';
 import type { IncidentChange } from '../pipeline/route-alerts.ts';
 import type { Trx } from '../store/alerts.ts';
 import type { Db } from '../store/db.ts';
-import { incidentFromRow, insertEvents, updateIncident } from '../store/incidents.ts';
+import { incidentFromRow, insertEvents, saveIncidents } from '../store/incidents.ts';
 
 /**
  * Resolves incidents whose alerts all resolved and whose resolve_after has passed. `skip locked` lets every
@@ -29,15 +29,18 @@ export async function runAutoResolve(
       .forUpdate()
       .skipLocked()
       .execute();
-    const changes: IncidentChange[] = [];
-    for (const row of rows) {
+    if (rows.length === 0) return [];
+    const changes: IncidentChange[] = rows.map((row) => {
       const { incident, events } = autoResolve(incidentFromRow(row), now);
-      const full = events.map((e) => ({ ...e, incidentId: incident.id }));
-      await updateIncident(trx, incident, now);
-      await insertEvents(trx, full);
-      changes.push({ incident, created: false, events: full });
-    }
-    if (changes.length > 0) await opts.track?.(trx, changes, now);
+      return { incident, created: false, events: events.map((e) => ({ ...e, incidentId: incident.id })) };
+    });
+    // The same batched writes as the ingest router: one statement per table for the whole batch.
+    await saveIncidents(trx, changes, now);
+    await insertEvents(
+      trx,
+      changes.flatMap((c) => c.events),
+    );
+    await opts.track?.(trx, changes, now);
     return changes;
   });
 }

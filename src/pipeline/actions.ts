@@ -18,7 +18,7 @@ import { selectPolicy } from '../core/sla.ts';
 import type { Trx } from '../store/alerts.ts';
 import type { Db } from '../store/db.ts';
 import { lockIncident, openGroupIncidentId } from '../store/incident-queries.ts';
-import { insertEvents, insertIncident, updateIncident } from '../store/incidents.ts';
+import { insertEvents, saveIncidents } from '../store/incidents.ts';
 import { type TrackingSettings, trackIncidentChanges } from './incident-tracking.ts';
 import type { Clock, IdGen } from './ports.ts';
 import type { IncidentChange } from './route-alerts.ts';
@@ -68,8 +68,7 @@ export function createIncidentActions(deps: IncidentActionsDeps) {
   };
 
   async function commit(trx: Trx, change: IncidentChange, now: Date): Promise<void> {
-    if (change.created) await insertIncident(trx, change.incident, now);
-    else await updateIncident(trx, change.incident, now);
+    await saveIncidents(trx, [change], now);
     await insertEvents(trx, change.events);
     await trackIncidentChanges(trx, settings, [change], now);
   }

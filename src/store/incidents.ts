@@ -79,15 +79,6 @@ export async function getIncident(
   return row ? incidentFromRow(row) : null;
 }
 
-export async function insertIncident(trx: Trx, incident: Incident, now: Date): Promise<void> {
-  await trx.insertInto('incidents').values(incidentToRow(incident, now)).execute();
-}
-
-export async function updateIncident(trx: Trx, incident: Incident, now: Date): Promise<void> {
-  const { id, ...row } = incidentToRow(incident, now);
-  await trx.updateTable('incidents').set(row).where('id', '=', id).execute();
-}
-
 export async function insertEvents(trx: Trx, events: IncidentEvent[]): Promise<void> {
   if (events.length === 0) return;
   await trx
