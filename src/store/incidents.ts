@@ -40,7 +40,8 @@ export function incidentFromRow(r: IncidentRow): Incident {
   };
 }
 
-function incidentToRow(i: Incident, now: Date) {
+/** The incident's columns, arrays as arrays (for jsonb_to_recordset); incidentToRow adds the JSON text Kysely inserts. */
+function incidentColumns(i: Incident, now: Date) {
   return {
     id: i.id,
     title: i.title,
@@ -49,8 +50,8 @@ function incidentToRow(i: Incident, now: Date) {
     status: i.status,
     rule: i.rule,
     group_key: i.groupKey,
-    customers: JSON.stringify(i.customers),
-    components: JSON.stringify(i.components),
+    customers: i.customers,
+    components: i.components,
     component_status: i.componentStatus,
     owner: i.owner,
     published: i.published,
@@ -65,6 +66,14 @@ function incidentToRow(i: Incident, now: Date) {
     auto_resolve_at: i.autoResolveAt,
     last_alert_at: i.lastAlertAt,
     updated_at: now,
+  };
+}
+
+function incidentToRow(i: Incident, now: Date) {
+  return {
+    ...incidentColumns(i, now),
+    customers: JSON.stringify(i.customers),
+    components: JSON.stringify(i.components),
   };
 }
 
@@ -218,7 +227,7 @@ export async function saveIncidents(
 ) {
   const created = incidents.filter((i) => i.created).map((i) => incidentToRow(i.incident, now));
   if (created.length > 0) await trx.insertInto('incidents').values(created).execute();
-  const updated = incidents.filter((i) => !i.created).map((i) => incidentToRow(i.incident, now));
+  const updated = incidents.filter((i) => !i.created).map((i) => incidentColumns(i.incident, now));
   if (updated.length === 0) return;
   await sql`
     update incidents set title = v.title, severity = v.severity, state = v.state, status = v.status,
@@ -227,7 +236,7 @@ export async function saveIncidents(
       opened_at = v.opened_at, acknowledged_at = v.acknowledged_at, resolved_at = v.resolved_at,
       next_update_due = v.next_update_due, last_resolved_alert_at = v.last_resolved_alert_at,
       auto_resolve_at = v.auto_resolve_at, last_alert_at = v.last_alert_at, updated_at = v.updated_at
-    from jsonb_to_recordset(${JSON.stringify(updated.map((u) => ({ ...u, customers: JSON.parse(u.customers), components: JSON.parse(u.components) })))}::jsonb)
+    from jsonb_to_recordset(${JSON.stringify(updated)}::jsonb)
       as v(id text, title text, severity text, state text, status text, customers jsonb, components jsonb,
            component_status text, owner text, published boolean, alert_count integer, firing_count integer,
            flap_count integer, opened_at timestamptz, acknowledged_at timestamptz, resolved_at timestamptz,
