@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Statuspage v2 public API response shapes, written from /work/shared/statuspage-api.md (captured
+ * Statuspage v2 public API response shapes, written from Atlassian's Statuspage v2 API documentation (captured
  * responses and the clients that read them). Strict objects: an unexpected field fails, so a
  * serializer cannot grow a field that nobody allow-listed.
  */

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** The shared fixtures live beside the repo (`/work/shared/fixtures`), resolved from this file, not the cwd. */
-export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../../../shared/fixtures');
+/** Real sender payloads inside the repository (`test/fixtures/senders`), resolved from this file, not the cwd. */
+export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../../test/fixtures/senders');
 
 export function fixtureNames(sender: string): string[] {
   return readdirSync(path.join(FIXTURES_DIR, sender))

@@ -1,8 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-
-/** ../shared/fixtures: real webhook bodies as their senders deliver them. */
-export const FIXTURES_DIR = resolve(import.meta.dirname, '../../../shared/fixtures');
+import { join } from 'node:path';
+import { FIXTURES_DIR } from '../../src/sources/fixtures.test-support.ts';
 
 export interface Fixture {
   source: string;
