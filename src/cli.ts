@@ -13,6 +13,8 @@ commands:
   migrate               apply database migrations and exit
   rules check [DIR]     validate rule files (default: RULES_DIR or ./rules)
   rules test FILE...    run rule unit tests
+  demo [--url URL] [--token TOKEN] [FILE...]
+                        post the sample payloads in examples/ to a running server (same as npm run demo)
 `;
 
 /** One clear line for the errors a user can fix; a stack trace only for our bugs. */
@@ -75,6 +77,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'rules': {
       const { rulesCommand } = await import('./rules-cli.ts');
       return rulesCommand(rest);
+    }
+    case 'demo': {
+      const { demoCommand } = await import('./demo.ts');
+      return demoCommand(rest);
     }
     case '-h':
     case '--help':

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { resolveSessionSecret } from './auth/session.ts';
-import { resolveTokens, type Tokens } from './auth/tokens.ts';
+import { resolveTokens, type Tokens, tokensFile } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { createApp } from './http/app.ts';
 import { type RunningServer, startServer } from './http/server.ts';
@@ -216,6 +216,7 @@ export async function startIncidentd(
       store.db,
       { ingest: config.ingestToken, admin: config.adminToken },
       log,
+      config.databaseUrl ? null : tokensFile(config.dataDir),
     );
     const metrics = createMetrics(new Registry(), { defaultMetrics: true });
     const sessionSecret = await resolveSessionSecret(store.db);
@@ -254,6 +255,8 @@ export async function startIncidentd(
       rules: service.rules.current()?.rules.length ?? 0,
       startup_ms: Math.round(performance.now() - started),
     });
+    for (const name of Object.keys(sources))
+      log.info(`webhook ${name}: ${config.publicUrl}/webhooks/${name}`);
     return {
       server,
       store,
