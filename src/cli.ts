@@ -13,7 +13,7 @@ commands:
   migrate               apply database migrations and exit
   rules check [DIR]     validate rule files (default: RULES_DIR or ./rules)
   rules test FILE...    run rule unit tests
-  demo [--url URL] [--token TOKEN] [FILE...]
+  demo [--url URL] [--token TOKEN] [--wait SECONDS] [FILE...]
                         post the sample payloads in examples/ to a running server (same as npm run demo)
 `;
 

@@ -125,6 +125,21 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   return 0;
 }
 
+/** Polls /readyz, so `npm start & npm run demo` works on a first start that takes a while. */
+async function waitUntilReady(baseUrl: string, timeoutMs: number, err: Writer): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    const ready = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ready) return true;
+    if (Date.now() >= deadline) return false;
+    if (attempt === 0) err.write(`waiting for ${baseUrl} to be ready (start it with npm start)…\n`);
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -138,7 +153,8 @@ function option(args: string[], name: string): string | undefined {
 }
 
 /**
- * `incidentd demo [--url URL] [--token TOKEN] [FILE...]`. The ingest token comes from --token, else
+ * `incidentd demo [--url URL] [--token TOKEN] [--wait SECONDS] [FILE...]`. Waits for the server to be ready
+ * (default 60 s). The ingest token comes from --token, else
  * INCIDENTD_INGEST_TOKEN, else the tokens file the server wrote in DATA_DIR when it generated its tokens.
  */
 export async function demoCommand(
@@ -150,7 +166,15 @@ export async function demoCommand(
   const args = [...argv];
   const url = option(args, '--url');
   const token = option(args, '--token');
+  const wait = Number(option(args, '--wait') ?? 60);
   const config = loadConfig(env);
+  const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  const baseUrl = (url ?? `http://${host}:${config.port}`).replace(/\/+$/, '');
+  if (!(await waitUntilReady(baseUrl, wait * 1000, err))) {
+    err.write(`incidentd demo: ${baseUrl} is not ready after ${wait} s (is the server running? npm start)\n`);
+    return 1;
+  }
+  // After readiness: a server starting for the first time writes its tokens file before it is ready.
   const file = config.databaseUrl ? null : tokensFile(config.dataDir);
   const saved = file ? readTokensFile(file) : {};
   const ingestToken = token ?? config.ingestToken ?? saved[TOKEN_VARIABLES.ingest];
@@ -160,8 +184,6 @@ export async function demoCommand(
     );
     return 1;
   }
-  const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  const baseUrl = (url ?? `http://${host}:${config.port}`).replace(/\/+$/, '');
   try {
     return await runDemo({
       baseUrl,

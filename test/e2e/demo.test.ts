@@ -79,16 +79,25 @@ describe('npm run demo against the real server', () => {
     expect(after.incidents).toHaveLength(1);
   });
 
-  it('says where to find the token when it has none', async () => {
-    const failed = await run(join(ROOT, 'node_modules/.bin/tsx'), ['src/cli.ts', 'demo'], {
-      cwd: ROOT,
-      env: { ...process.env, DATA_DIR: 'memory://', INCIDENTD_INGEST_TOKEN: '', DATABASE_URL: '' },
-      timeout: 60_000,
-    }).then(
-      () => null,
-      (e: { code: number; stderr: string }) => e,
+  it('says where to find the token when it has none, and when no server answers', async () => {
+    const demo = (args: string[], env: Record<string, string>) =>
+      run(join(ROOT, 'node_modules/.bin/tsx'), ['src/cli.ts', 'demo', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, INCIDENTD_INGEST_TOKEN: '', DATABASE_URL: '', ...env },
+        timeout: 60_000,
+      }).then(
+        () => null,
+        (e: { code: number; stderr: string }) => e,
+      );
+    const noToken = await demo(['--url', incidentd!.url], { DATA_DIR: 'memory://' });
+    expect(noToken?.code).toBe(1);
+    expect(noToken?.stderr).toContain('no ingest token: pass --token TOKEN or set INCIDENTD_INGEST_TOKEN');
+    const noServer = await demo(['--url', 'http://127.0.0.1:9', '--wait', '1'], {
+      DATA_DIR: incidentd!.dataDir,
+    });
+    expect(noServer?.code).toBe(1);
+    expect(noServer?.stderr).toContain(
+      'http://127.0.0.1:9 is not ready after 1 s (is the server running? npm start)',
     );
-    expect(failed?.code).toBe(1);
-    expect(failed?.stderr).toContain('no ingest token: pass --token TOKEN or set INCIDENTD_INGEST_TOKEN');
   });
 });
