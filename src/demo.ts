@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { readTokensFile, TOKEN_VARIABLES, tokensFile } from './auth/tokens.ts';
 import { loadConfig } from './config.ts';
 
 /** The sample payloads beside the sources, so `npx incidentd demo` finds them from any folder. */
 export const EXAMPLES_DIR = resolve(import.meta.dirname, '../examples');
+const PACKAGED_CATALOG = resolve(import.meta.dirname, '../incidentd.yaml');
 
 type Writer = { write(text: string): unknown };
 
@@ -167,7 +168,10 @@ export async function demoCommand(
   const url = option(args, '--url');
   const token = option(args, '--token');
   const wait = Number(option(args, '--wait') ?? 60);
-  const config = loadConfig(env);
+  // The demo needs no catalog, but loadConfig validates one: outside a checkout, use the packaged sample.
+  const catalog =
+    env.INCIDENTD_CONFIG || existsSync('incidentd.yaml') ? {} : { INCIDENTD_CONFIG: PACKAGED_CATALOG };
+  const config = loadConfig({ ...env, ...catalog });
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   const baseUrl = (url ?? `http://${host}:${config.port}`).replace(/\/+$/, '');
   if (!(await waitUntilReady(baseUrl, wait * 1000, err))) {
