@@ -13,6 +13,7 @@ import type { StoreHandle } from '../store/db.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { errorHandler } from './errors.ts';
 import { internalAuth } from './middleware/internal-auth.ts';
+import { refuseNul } from './middleware/refuse-nul.ts';
 import { requireToken } from './middleware/require-token.ts';
 import { alertApiRoutes } from './routes/api-alerts.ts';
 import { incidentApiRoutes } from './routes/api-incidents.ts';
@@ -58,6 +59,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.onError(errorHandler(deps.log));
+  app.use(refuseNul());
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404),
   );

@@ -10,12 +10,18 @@ const DOMAIN_STATUS: Record<string, 400 | 404 | 409> = {
   conflict: 409,
 };
 
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
+
 /** The one place errors become HTTP statuses. */
 export function errorHandler(log: Logger): ErrorHandler {
   return (err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
     if (err instanceof DomainError) {
       return c.json({ error: err.code, message: err.message }, DOMAIN_STATUS[err.code] ?? 400);
+    }
+    // PostgreSQL and PGlite refuse NUL in text (22021) and `\u0000` in jsonb (22P05): the caller sent it.
+    if (UNSTORABLE_TEXT_CODES.has((err as { code?: unknown }).code as string)) {
+      return c.json({ error: 'invalid', message: 'text must not contain NUL characters (U+0000)' }, 400);
     }
     if (isDatabaseUnavailable(err)) {
       log.warn('database unavailable', { path: c.req.path, error: err });
