@@ -391,7 +391,8 @@ function toIncident(
   nameOf: Map<string, string>,
   viewer: string | null,
 ): SnapshotIncident {
-  const updates = [...i.updates].sort((a, b) => b.at.getTime() - a.at.getTime() || b.id.localeCompare(a.id));
+  // Ties keep the input's order (newest first): update ids are opaque and say nothing about order.
+  const updates = [...i.updates].sort((a, b) => b.at.getTime() - a.at.getTime());
   const firstMonitoring = updates.filter((u) => u.status === 'monitoring').at(-1);
   return {
     id: i.id,
