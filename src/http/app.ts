@@ -27,6 +27,7 @@ import { internalReportRoutes } from './routes/internal-reports.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { publicRoutes, type StatusPageDeps } from './routes/public.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { securityHeaders } from './security-headers.ts';
 
 /** Everything the HTTP layer needs, built by main.ts (or a test) and passed in. */
 export interface AppDeps {
@@ -59,6 +60,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.onError(errorHandler(deps.log));
+  app.use(securityHeaders());
   app.use(refuseNul());
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404),
