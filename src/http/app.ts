@@ -15,6 +15,7 @@ import { errorHandler } from './errors.ts';
 import { internalAuth } from './middleware/internal-auth.ts';
 import { refuseNul } from './middleware/refuse-nul.ts';
 import { requireToken } from './middleware/require-token.ts';
+import { createOutageLog } from './outage-log.ts';
 import { alertApiRoutes } from './routes/api-alerts.ts';
 import { incidentApiRoutes } from './routes/api-incidents.ts';
 import { integrationApiRoutes } from './routes/api-integrations.ts';
@@ -59,7 +60,8 @@ export interface AppDeps {
 /** Builds the application; never listens (tests call `app.request()`). */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  app.onError(errorHandler(deps.log));
+  const outage = createOutageLog({ log: deps.log, clock: deps.clock, ping: () => deps.store.ping() });
+  app.onError(errorHandler(deps.log, outage));
   app.use(securityHeaders());
   app.use(refuseNul());
   app.notFound((c) =>
