@@ -13,7 +13,9 @@ import type { StoreHandle } from '../store/db.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { errorHandler } from './errors.ts';
 import { internalAuth } from './middleware/internal-auth.ts';
+import { refuseNul } from './middleware/refuse-nul.ts';
 import { requireToken } from './middleware/require-token.ts';
+import { createOutageLog } from './outage-log.ts';
 import { alertApiRoutes } from './routes/api-alerts.ts';
 import { incidentApiRoutes } from './routes/api-incidents.ts';
 import { integrationApiRoutes } from './routes/api-integrations.ts';
@@ -26,6 +28,7 @@ import { internalReportRoutes } from './routes/internal-reports.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { publicRoutes, type StatusPageDeps } from './routes/public.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { securityHeaders } from './security-headers.ts';
 
 /** Everything the HTTP layer needs, built by main.ts (or a test) and passed in. */
 export interface AppDeps {
@@ -57,7 +60,10 @@ export interface AppDeps {
 /** Builds the application; never listens (tests call `app.request()`). */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  app.onError(errorHandler(deps.log));
+  const outage = createOutageLog({ log: deps.log, clock: deps.clock, ping: () => deps.store.ping() });
+  app.onError(errorHandler(deps.log, outage));
+  app.use(securityHeaders());
+  app.use(refuseNul());
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404),
   );

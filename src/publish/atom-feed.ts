@@ -26,7 +26,7 @@ export function atomFeed(s: StatusSnapshot, options: AtomFeedOptions = {}): stri
   const limit = options.limit ?? 200;
   const entries = s.incidents
     .flatMap((i) => i.updates.map((u) => ({ i, u })))
-    .sort((a, b) => b.u.at.getTime() - a.u.at.getTime() || b.u.id.localeCompare(a.u.id))
+    .sort((a, b) => b.u.at.getTime() - a.u.at.getTime()) // ties: snapshot order (ids are opaque)
     .slice(0, limit);
   const updated = entries[0]?.u.at ?? s.page.updatedAt;
   const lines = [

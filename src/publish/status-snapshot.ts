@@ -11,6 +11,7 @@ import {
   pageStatus,
   worstComponentStatus,
 } from '../core/status.ts';
+import { publicText } from '../core/storable-text.ts';
 import {
   type ComponentUptime,
   type StatusInterval,
@@ -209,7 +210,38 @@ export interface StatusSnapshot {
   forCustomer(customerId: string): StatusSnapshot;
 }
 
-export function buildStatusSnapshot(input: StatusSnapshotInput, now: Date): StatusSnapshot {
+/**
+ * The input's text as the public may see it (core/storable-text publicText): no bidi overrides or other
+ * invisible characters in titles, messages and names, whatever a rule template or a responder put there.
+ */
+function publicInput(input: StatusSnapshotInput): StatusSnapshotInput {
+  const text = <T extends string | null | undefined>(s: T): T =>
+    (typeof s === 'string' ? publicText(s) : s) as T;
+  return {
+    ...input,
+    page: { ...input.page, title: text(input.page.title) },
+    components: input.components.map((c) => ({
+      ...c,
+      name: text(c.name),
+      group: text(c.group),
+      description: text(c.description),
+    })),
+    incidents: input.incidents.map((i) => ({
+      ...i,
+      title: text(i.title),
+      updates: i.updates.map((u) => ({ ...u, message: text(u.message) })),
+    })),
+    maintenances: input.maintenances.map((m) => ({
+      ...m,
+      title: text(m.title),
+      message: text(m.message),
+      ...(m.updates ? { updates: m.updates.map((u) => ({ ...u, message: text(u.message) })) } : {}),
+    })),
+  };
+}
+
+export function buildStatusSnapshot(raw: StatusSnapshotInput, now: Date): StatusSnapshot {
+  const input = publicInput(raw);
   const cache = new Map<string, StatusSnapshot>();
   const forCustomer = (customerId: string): StatusSnapshot => {
     let s = cache.get(customerId);
@@ -391,7 +423,8 @@ function toIncident(
   nameOf: Map<string, string>,
   viewer: string | null,
 ): SnapshotIncident {
-  const updates = [...i.updates].sort((a, b) => b.at.getTime() - a.at.getTime() || b.id.localeCompare(a.id));
+  // Ties keep the input's order (newest first): update ids are opaque and say nothing about order.
+  const updates = [...i.updates].sort((a, b) => b.at.getTime() - a.at.getTime());
   const firstMonitoring = updates.filter((u) => u.status === 'monitoring').at(-1);
   return {
     id: i.id,
