@@ -25,6 +25,15 @@ export interface Config {
   tracing: TracingConfig | null;
   /** Datadog API (events out, monitor look-ups, reconciliation); null (integration off) unless DD_API_KEY is set. */
   datadog: DatadogConfig | null;
+  /** INCIDENTD_METRICS_TOKEN: a credential for /metrics besides the admin token; null: admin token only. */
+  metricsToken?: string | null;
+  /** INCIDENTD_METRICS_ADDRESS: serve /metrics there without a credential (and 404 on the main port). */
+  metricsAddress?: ListenAddress | null;
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
 }
 
 export interface DatadogConfig {
@@ -122,6 +131,17 @@ function datadogFrom(env: Env): DatadogConfig | null {
   };
 }
 
+/** `host:port`, `:port` (all interfaces) or `[v6]:port`; port 0 picks a free one. */
+export function listenAddressFrom(env: Env, name: string): ListenAddress | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(raw);
+  const port = Number(m?.[3]);
+  if (!m || port > 65_535)
+    throw new ConfigError(`${name}: expected HOST:PORT like 127.0.0.1:9464, got "${raw}"`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = intFrom(env, 'PORT', 8080);
   const catalogFile = resolve(cwd, env.INCIDENTD_CONFIG || 'incidentd.yaml');
@@ -154,5 +174,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: level as Config['logLevel'],
     tracing: tracingFrom(env),
     datadog: datadogFrom(env),
+    metricsToken: env.INCIDENTD_METRICS_TOKEN || null,
+    metricsAddress: listenAddressFrom(env, 'INCIDENTD_METRICS_ADDRESS'),
   });
 }

@@ -3,6 +3,7 @@ import { resolveSessionSecret } from './auth/session.ts';
 import { resolveTokens, type Tokens } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { createApp } from './http/app.ts';
+import { metricsApp } from './http/routes/ops.ts';
 import { type RunningServer, startServer } from './http/server.ts';
 import { newId } from './ids.ts';
 import { createDatadogIntegration } from './integrations/datadog/integration.ts';
@@ -38,6 +39,8 @@ import { createMetrics, initMetricLabels, type Metrics } from './telemetry/metri
 
 export interface Incidentd {
   server: RunningServer;
+  /** The metrics listener (INCIDENTD_METRICS_ADDRESS), or null. */
+  metricsServer: RunningServer | null;
   store: StoreHandle;
   stop(): Promise<void>;
 }
@@ -248,20 +251,31 @@ export async function startIncidentd(
       requestTimeoutMs: config.httpRequestTimeoutMs,
       headersTimeoutMs: config.httpHeadersTimeoutMs,
     });
+    const metricsServer = config.metricsAddress
+      ? await startServer(
+          metricsApp({ metrics, refreshGauges: service.refreshGauges }),
+          config.metricsAddress,
+        )
+      : null;
     log.info('incidentd ready', {
       url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`,
       storage: store.kind === 'pglite' ? `embedded PGlite (${config.dataDir})` : 'PostgreSQL',
       rules: service.rules.current()?.rules.length ?? 0,
       startup_ms: Math.round(performance.now() - started),
+      ...(metricsServer
+        ? { metrics: `http://${config.metricsAddress?.host}:${metricsServer.port}/metrics` }
+        : {}),
     });
     return {
       server,
+      metricsServer,
       store,
       stop: async () => {
         // Upgraded sockets would keep server.close() waiting: close them first.
         service.hub.closeAll();
         service.internalHub.closeAll();
         await server.close();
+        await metricsServer?.close();
         // The last requests' events still reach the other replicas, unless the database is gone.
         await Promise.race([bridge?.flush(), new Promise((r) => setTimeout(r, 5_000).unref())]);
         await bridge?.close();
