@@ -29,6 +29,10 @@ export interface Config {
   metricsToken?: string | null;
   /** INCIDENTD_METRICS_ADDRESS: serve /metrics there without a credential (and 404 on the main port). */
   metricsAddress?: ListenAddress | null;
+  /** After SIGTERM: how long in-flight requests may take before connections are cut (INCIDENTD_SHUTDOWN_TIMEOUT). */
+  shutdownTimeoutMs?: number;
+  /** After SIGTERM: how long to keep accepting connections (/readyz 503) before closing the listener. */
+  shutdownDelayMs?: number;
 }
 
 export interface ListenAddress {
@@ -176,5 +180,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     datadog: datadogFrom(env),
     metricsToken: env.INCIDENTD_METRICS_TOKEN || null,
     metricsAddress: listenAddressFrom(env, 'INCIDENTD_METRICS_ADDRESS'),
+    shutdownTimeoutMs: durationFrom(env, 'INCIDENTD_SHUTDOWN_TIMEOUT', '10s', 0),
+    shutdownDelayMs: durationFrom(env, 'INCIDENTD_SHUTDOWN_DELAY', '0s', 0),
   });
 }

@@ -58,6 +58,8 @@ export function assemble(deps: {
   tokens: Tokens;
   /** Signs internal session cookies; null (tests): derived from the admin token digest. */
   sessionSecret?: Buffer | null;
+  /** True once shutdown began: /readyz answers 503. */
+  draining?: () => boolean;
 }) {
   const { config, store, clock, log, metrics } = deps;
   const bus = createEventBus((err) => log.error('event listener failed', { error: err }));
@@ -190,7 +192,7 @@ export function assemble(deps: {
     actions,
     metrics,
     tokens: deps.tokens,
-    readiness: { rulesLoaded: () => rules.current() !== null },
+    readiness: { rulesLoaded: () => rules.current() !== null, draining: deps.draining ?? (() => false) },
     router: () => router,
     statusPage: { snapshots, hub, announce: (event) => bus.emit(event) },
     internalHub,
@@ -222,7 +224,17 @@ export async function startIncidentd(
     );
     const metrics = createMetrics(new Registry(), { defaultMetrics: true });
     const sessionSecret = await resolveSessionSecret(store.db);
-    const service = assemble({ config, store, clock, log, metrics, tokens, sessionSecret });
+    let draining = false;
+    const service = assemble({
+      config,
+      store,
+      clock,
+      log,
+      metrics,
+      tokens,
+      sessionSecret,
+      draining: () => draining,
+    });
     service.rules.watch();
     // Replicas on one PostgreSQL: tell the others about our commits, hear theirs (snapshot, WebSocket clients).
     const pool = store.kind === 'postgres' ? store.pool : undefined;
@@ -271,18 +283,22 @@ export async function startIncidentd(
       metricsServer,
       store,
       stop: async () => {
+        // /readyz answers 503 from now on; jobs finish their current run and start no other.
+        draining = true;
+        const jobsStopped = scheduler.stop();
         // Upgraded sockets would keep server.close() waiting: close them first.
         service.hub.closeAll();
         service.internalHub.closeAll();
-        await server.close();
-        await metricsServer?.close();
+        // Every request that reached us is answered (with Connection: close) before the pool closes.
+        await server.close(config.shutdownTimeoutMs, config.shutdownDelayMs);
+        await metricsServer?.close(1_000);
         // The last requests' events still reach the other replicas, unless the database is gone.
         await Promise.race([bridge?.flush(), new Promise((r) => setTimeout(r, 5_000).unref())]);
         await bridge?.close();
         service.snapshots.stop();
         await service.snapshots.flush();
         service.rules.close();
-        await scheduler.stop();
+        await jobsStopped;
         await store.close();
       },
     };
