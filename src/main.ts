@@ -12,6 +12,7 @@ import { runAutoResolve } from './jobs/auto-resolve.ts';
 import { datadogReconcileJob } from './jobs/datadog-reconcile.ts';
 import { runExpireCandidates } from './jobs/expire-candidates.ts';
 import { outboxJob } from './jobs/outbox.ts';
+import { retentionJob } from './jobs/retention.ts';
 import { type Job, startScheduler } from './jobs/scheduler.ts';
 import { slaClocksJob } from './jobs/sla-clocks.ts';
 import { createDatadogNoticeSender } from './notify/datadog.ts';
@@ -160,6 +161,8 @@ export function assemble(deps: {
       announce,
     }),
   ];
+  // Pruning of old dead letters, alerts, alert events, candidate groups (and incidents, if asked for).
+  if (config.retention) jobs.push(retentionJob({ db: store.db, settings: config.retention, log }));
   if (datadog.monitors && config.datadog) {
     const monitors = datadog.monitors;
     jobs.push(

@@ -91,7 +91,8 @@ describe('a separate metrics listener', () => {
     } finally {
       await service.stop();
     }
-  });
+    // Starts a whole service (migrations on an embedded store): slow on a busy machine.
+  }, 120_000);
 });
 
 describe('readiness without a database', () => {
