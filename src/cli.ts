@@ -42,6 +42,12 @@ async function serve(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
+    // A bound on the whole stop: the drain has its own, this catches a hung database close or job.
+    const bound = (config.shutdownDelayMs ?? 0) + (config.shutdownTimeoutMs ?? 10_000) + 15_000;
+    setTimeout(() => {
+      log.error('shutdown did not finish in time; exiting', { after_ms: bound });
+      process.exit(1);
+    }, bound).unref();
     await app.stop();
     // After the server has drained: the last requests' spans are exported too.
     await tracing?.shutdown();

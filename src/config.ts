@@ -25,6 +25,42 @@ export interface Config {
   tracing: TracingConfig | null;
   /** Datadog API (events out, monitor look-ups, reconciliation); null (integration off) unless DD_API_KEY is set. */
   datadog: DatadogConfig | null;
+  /** INCIDENTD_METRICS_TOKEN: a credential for /metrics besides the admin token; null: admin token only. */
+  metricsToken?: string | null;
+  /** INCIDENTD_METRICS_ADDRESS: serve /metrics there without a credential (and 404 on the main port). */
+  metricsAddress?: ListenAddress | null;
+  /** After SIGTERM: how long in-flight requests may take before connections are cut (INCIDENTD_SHUTDOWN_TIMEOUT). */
+  shutdownTimeoutMs?: number;
+  /** After SIGTERM: how long to keep accepting connections (/readyz 503) before closing the listener. */
+  shutdownDelayMs?: number;
+  /** Longest unparseable webhook body kept whole as a dead letter (INCIDENTD_DEAD_LETTER_BODY_BYTES). */
+  deadLetterBodyBytes?: number;
+  /** Pruning of old rows; unset (tests): no retention job. */
+  retention?: RetentionConfig;
+}
+
+/** How long rows are kept (ms; null: forever) and how pruning runs. */
+export interface RetentionConfig {
+  deadLettersMs: number | null;
+  /** Resolved alerts tied to no incident, by last seen. */
+  alertsMs: number | null;
+  /** Alert status changes, by time. */
+  alertEventsMs: number | null;
+  /** Candidate groups past their expiry (the expire job normally removes them at once). */
+  candidateGroupsMs: number | null;
+  /** Resolved incidents with their timelines, clocks, notices and alerts: the review record, kept by default. */
+  incidentsMs: number | null;
+  /** How often one replica prunes. */
+  intervalMs: number;
+  /** Rows per delete statement. */
+  batchSize: number;
+  /** Statements per kind and run; a run that hits it lets the next tick go on. */
+  maxBatches: number;
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
 }
 
 export interface DatadogConfig {
@@ -122,6 +158,46 @@ function datadogFrom(env: Env): DatadogConfig | null {
   };
 }
 
+/** `host:port`, `:port` (all interfaces) or `[v6]:port`; port 0 picks a free one. */
+export function listenAddressFrom(env: Env, name: string): ListenAddress | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(raw);
+  const port = Number(m?.[3]);
+  if (!m || port > 65_535)
+    throw new ConfigError(`${name}: expected HOST:PORT like 127.0.0.1:9464, got "${raw}"`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** A retention period: a duration of at least an hour, or `off` (keep forever). */
+function keepFor(env: Env, name: string, fallback: string): number | null {
+  const raw = (env[name] || fallback).trim().toLowerCase();
+  if (raw === 'off' || raw === 'forever') return null;
+  const ms = parseDuration(raw);
+  if (ms === null || ms < 3_600_000) {
+    throw new ConfigError(
+      `${name}: expected a duration of at least 1h (like 30d) or off, got "${env[name]}"`,
+    );
+  }
+  return ms;
+}
+
+function retentionFrom(env: Env): RetentionConfig {
+  const batchSize = intFrom(env, 'INCIDENTD_RETENTION_BATCH', 500);
+  if (batchSize < 1 || batchSize > 10_000)
+    throw new ConfigError(`INCIDENTD_RETENTION_BATCH: expected 1 to 10000, got "${batchSize}"`);
+  return {
+    deadLettersMs: keepFor(env, 'INCIDENTD_RETAIN_DEAD_LETTERS', '30d'),
+    alertsMs: keepFor(env, 'INCIDENTD_RETAIN_ALERTS', '30d'),
+    alertEventsMs: keepFor(env, 'INCIDENTD_RETAIN_ALERT_EVENTS', '30d'),
+    candidateGroupsMs: keepFor(env, 'INCIDENTD_RETAIN_CANDIDATE_GROUPS', '7d'),
+    incidentsMs: keepFor(env, 'INCIDENTD_RETAIN_INCIDENTS', 'off'),
+    intervalMs: durationFrom(env, 'INCIDENTD_RETENTION_INTERVAL', '1h', 1000),
+    batchSize,
+    maxBatches: 20,
+  };
+}
+
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = intFrom(env, 'PORT', 8080);
   const catalogFile = resolve(cwd, env.INCIDENTD_CONFIG || 'incidentd.yaml');
@@ -154,5 +230,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: level as Config['logLevel'],
     tracing: tracingFrom(env),
     datadog: datadogFrom(env),
+    metricsToken: env.INCIDENTD_METRICS_TOKEN || null,
+    metricsAddress: listenAddressFrom(env, 'INCIDENTD_METRICS_ADDRESS'),
+    shutdownTimeoutMs: durationFrom(env, 'INCIDENTD_SHUTDOWN_TIMEOUT', '10s', 0),
+    shutdownDelayMs: durationFrom(env, 'INCIDENTD_SHUTDOWN_DELAY', '0s', 0),
+    deadLetterBodyBytes: intFrom(env, 'INCIDENTD_DEAD_LETTER_BODY_BYTES', 256 * 1024),
+    retention: retentionFrom(env),
   });
 }

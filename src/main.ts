@@ -3,6 +3,7 @@ import { resolveSessionSecret } from './auth/session.ts';
 import { resolveTokens, type Tokens, tokensFile } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { createApp } from './http/app.ts';
+import { metricsApp } from './http/routes/ops.ts';
 import { type RunningServer, startServer } from './http/server.ts';
 import { newId } from './ids.ts';
 import { createDatadogIntegration } from './integrations/datadog/integration.ts';
@@ -11,6 +12,7 @@ import { runAutoResolve } from './jobs/auto-resolve.ts';
 import { datadogReconcileJob } from './jobs/datadog-reconcile.ts';
 import { runExpireCandidates } from './jobs/expire-candidates.ts';
 import { outboxJob } from './jobs/outbox.ts';
+import { retentionJob } from './jobs/retention.ts';
 import { type Job, startScheduler } from './jobs/scheduler.ts';
 import { slaClocksJob } from './jobs/sla-clocks.ts';
 import { createDatadogNoticeSender } from './notify/datadog.ts';
@@ -38,6 +40,8 @@ import { createMetrics, initMetricLabels, type Metrics } from './telemetry/metri
 
 export interface Incidentd {
   server: RunningServer;
+  /** The metrics listener (INCIDENTD_METRICS_ADDRESS), or null. */
+  metricsServer: RunningServer | null;
   store: StoreHandle;
   stop(): Promise<void>;
 }
@@ -55,6 +59,8 @@ export function assemble(deps: {
   tokens: Tokens;
   /** Signs internal session cookies; null (tests): derived from the admin token digest. */
   sessionSecret?: Buffer | null;
+  /** True once shutdown began: /readyz answers 503. */
+  draining?: () => boolean;
 }) {
   const { config, store, clock, log, metrics } = deps;
   const bus = createEventBus((err) => log.error('event listener failed', { error: err }));
@@ -155,6 +161,8 @@ export function assemble(deps: {
       announce,
     }),
   ];
+  // Pruning of old dead letters, alerts, alert events, candidate groups (and incidents, if asked for).
+  if (config.retention) jobs.push(retentionJob({ db: store.db, settings: config.retention, log }));
   if (datadog.monitors && config.datadog) {
     const monitors = datadog.monitors;
     jobs.push(
@@ -187,7 +195,7 @@ export function assemble(deps: {
     actions,
     metrics,
     tokens: deps.tokens,
-    readiness: { rulesLoaded: () => rules.current() !== null },
+    readiness: { rulesLoaded: () => rules.current() !== null, draining: deps.draining ?? (() => false) },
     router: () => router,
     statusPage: { snapshots, hub, announce: (event) => bus.emit(event) },
     internalHub,
@@ -220,7 +228,17 @@ export async function startIncidentd(
     );
     const metrics = createMetrics(new Registry(), { defaultMetrics: true });
     const sessionSecret = await resolveSessionSecret(store.db);
-    const service = assemble({ config, store, clock, log, metrics, tokens, sessionSecret });
+    let draining = false;
+    const service = assemble({
+      config,
+      store,
+      clock,
+      log,
+      metrics,
+      tokens,
+      sessionSecret,
+      draining: () => draining,
+    });
     service.rules.watch();
     // Replicas on one PostgreSQL: tell the others about our commits, hear theirs (snapshot, WebSocket clients).
     const pool = store.kind === 'postgres' ? store.pool : undefined;
@@ -249,29 +267,44 @@ export async function startIncidentd(
       requestTimeoutMs: config.httpRequestTimeoutMs,
       headersTimeoutMs: config.httpHeadersTimeoutMs,
     });
+    const metricsServer = config.metricsAddress
+      ? await startServer(
+          metricsApp({ metrics, refreshGauges: service.refreshGauges }),
+          config.metricsAddress,
+        )
+      : null;
     log.info('incidentd ready', {
       url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`,
       storage: store.kind === 'pglite' ? `embedded PGlite (${config.dataDir})` : 'PostgreSQL',
       rules: service.rules.current()?.rules.length ?? 0,
       startup_ms: Math.round(performance.now() - started),
+      ...(metricsServer
+        ? { metrics: `http://${config.metricsAddress?.host}:${metricsServer.port}/metrics` }
+        : {}),
     });
     for (const name of Object.keys(sources))
       log.info(`webhook ${name}: ${config.publicUrl}/webhooks/${name}`);
     return {
       server,
+      metricsServer,
       store,
       stop: async () => {
+        // /readyz answers 503 from now on; jobs finish their current run and start no other.
+        draining = true;
+        const jobsStopped = scheduler.stop();
         // Upgraded sockets would keep server.close() waiting: close them first.
         service.hub.closeAll();
         service.internalHub.closeAll();
-        await server.close();
+        // Every request that reached us is answered (with Connection: close) before the pool closes.
+        await server.close(config.shutdownTimeoutMs, config.shutdownDelayMs);
+        await metricsServer?.close(1_000);
         // The last requests' events still reach the other replicas, unless the database is gone.
         await Promise.race([bridge?.flush(), new Promise((r) => setTimeout(r, 5_000).unref())]);
         await bridge?.close();
         service.snapshots.stop();
         await service.snapshots.flush();
         service.rules.close();
-        await scheduler.stop();
+        await jobsStopped;
         await store.close();
       },
     };

@@ -38,7 +38,8 @@ export interface AppDeps {
   log: Logger;
   metrics: Metrics;
   tokens: Tokens;
-  readiness: { rulesLoaded(): boolean };
+  /** draining: shutting down (SIGTERM), /readyz answers 503 whatever else holds. */
+  readiness: { rulesLoaded(): boolean; draining?(): boolean };
   /** The running rule set's router (null: no rules loaded, every alert stays unrouted). */
   router?: () => AlertRouter | null;
   /** Recomputes store-derived gauges before a scrape. */

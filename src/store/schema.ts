@@ -137,6 +137,8 @@ export interface DeadLettersTable {
   content_type: string | null;
   headers: Json<Record<string, string>>;
   body: Uint8Array;
+  /** The body's size before it was cut to the kept length; null: kept whole. */
+  body_size: number | null;
   replayed_at: NullableTimestamp;
   replay_status: number | null;
   replay_result: string | null;

@@ -38,7 +38,9 @@ describe('status page in a browser', () => {
     page.locator('#component-database .component-status').textContent({ timeout: 1000 });
 
   async function publicClients(): Promise<number> {
-    const text = await (await fetch(`${incidentd!.url}/metrics`)).text();
+    const text = await (
+      await fetch(`${incidentd!.url}/metrics`, { headers: { authorization: `Bearer ${tokens.admin}` } })
+    ).text();
     return Number(/incidentd_websocket_clients\{channel="public"\} (\d+)/.exec(text)?.[1] ?? 0);
   }
 

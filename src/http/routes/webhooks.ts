@@ -133,6 +133,7 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
                 contentType: c.req.header('content-type') ?? null,
                 headers: keptHeaders((h) => c.req.header(h)),
                 body,
+                keepBytes: config.deadLetterBodyBytes,
               },
               now,
             );

@@ -26,6 +26,11 @@ export interface IncidentdOptions {
   name?: string;
   /** false: return once spawned, without waiting for /readyz (tests of failed starts). */
   waitReady?: boolean;
+  /**
+   * 'bin': `node bin/incidentd.js serve` (one process, as the Docker image runs it). The default `tsx` CLI runs
+   * the server in a child and SIGKILLs it when it does not confirm a signal within ~60 ms (a busy event loop).
+   */
+  entry?: 'tsx' | 'bin';
 }
 
 /** Fresh ingest and admin tokens for one test file's server(s). */
@@ -47,8 +52,8 @@ export async function startIncidentd(
   const url = `http://127.0.0.1:${port}`;
   const proc = startProcess(
     opts.name ?? 'incidentd',
-    join(ROOT, 'node_modules/.bin/tsx'),
-    ['src/cli.ts', 'serve'],
+    opts.entry === 'bin' ? process.execPath : join(ROOT, 'node_modules/.bin/tsx'),
+    opts.entry === 'bin' ? ['bin/incidentd.js', 'serve'] : ['src/cli.ts', 'serve'],
     {
       cwd: ROOT,
       env: {
