@@ -103,8 +103,8 @@ describeEachDatabase('notification outbox', ({ store, kind }) => {
     expect(slack.text).toContain('SEV2 opened: Search down');
     expect(slack.blocks.length).toBeGreaterThan(0);
     expect(receiver.delivered(`/teams-a-${kind}`)[0]!.body).toMatchObject({
-      '@type': 'MessageCard',
-      title: 'SEV2 opened: Search down',
+      type: 'message',
+      attachments: [{ content: { type: 'AdaptiveCard', body: [{ text: 'SEV2 opened: Search down' }] } }],
     });
 
     const row = await store()
