@@ -17,11 +17,11 @@ function linkLine(v: NoticeView): string {
  * The incident as one Slack message (`text` for notifications and clients without blocks, plus blocks): the body
  * of an incoming webhook, and the message a bot posts once and updates in place.
  */
-export function formatSlack(v: NoticeView) {
+export function formatSlack(v: NoticeView, headline = v.headline) {
   return {
-    text: `${escapeSlack(v.headline)} ${link(v.links.timeline, v.incidentId)}`,
+    text: `${escapeSlack(headline)} ${link(v.links.timeline, v.incidentId)}`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*${escapeSlack(v.headline)}*` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*${escapeSlack(headline)}*` } },
       {
         type: 'section',
         fields: noticeFacts(v).map((f) => ({ type: 'mrkdwn', text: `*${f.name}:* ${escapeSlack(f.value)}` })),
@@ -37,6 +37,11 @@ export function formatSlack(v: NoticeView) {
       { type: 'context', elements: [{ type: 'mrkdwn', text: `${v.event} · ${linkLine(v)}` }] },
     ],
   };
+}
+
+/** A bot's message shows the incident as it stands (`SEV2 acknowledged: …`), not the latest event. */
+export function incidentHeadline(v: NoticeView): string {
+  return v.state === 'resolved' ? `Resolved: ${v.title}` : `${v.severity} ${v.state}: ${v.title}`;
 }
 
 /** A thread reply under a bot's incident message: a public update, an internal note, or an event's headline. */
