@@ -17,6 +17,7 @@ import { type Job, startScheduler } from './jobs/scheduler.ts';
 import { slaClocksJob } from './jobs/sla-clocks.ts';
 import { createDatadogNoticeSender } from './notify/datadog.ts';
 import { createHttpSender } from './notify/send.ts';
+import { createSlackBotSender } from './notify/slack-bot.ts';
 import { createIncidentActions } from './pipeline/actions.ts';
 import { announceIncidentChanges } from './pipeline/incident-effects.ts';
 import { type TrackingSettings, trackIncidentChanges } from './pipeline/incident-tracking.ts';
@@ -34,6 +35,7 @@ import { syncComponents } from './store/components.ts';
 import { openStore, type StoreHandle } from './store/db.ts';
 import { getIncident } from './store/incidents.ts';
 import { migrateToLatest } from './store/migrate.ts';
+import { getSlackMessage, saveSlackMessage } from './store/slack-messages.ts';
 import { storeSnapshotSource } from './store/status-queries.ts';
 import { waitForDatabase } from './store/wait-for-database.ts';
 import { createMetrics, initMetricLabels, type Metrics } from './telemetry/metrics.ts';
@@ -148,16 +150,26 @@ export function assemble(deps: {
       targets: notifications,
       publicUrl: config.publicUrl,
       send: createHttpSender({ timeoutMs: 10_000 }),
-      senders: datadog.api
-        ? {
-            datadog: createDatadogNoticeSender({
-              api: datadog.api,
-              publicUrl: config.publicUrl,
-              isPublished: async (id) => (await getIncident(store.db, id))?.published ?? false,
-              log,
-            }),
-          }
-        : {},
+      senders: {
+        'slack-bot': createSlackBotSender({
+          publicUrl: config.publicUrl,
+          messages: {
+            get: (target, id) => getSlackMessage(store.db, target, id),
+            save: (target, id, ref) => saveSlackMessage(store.db, target, id, ref, clock.now()),
+          },
+          log,
+        }),
+        ...(datadog.api
+          ? {
+              datadog: createDatadogNoticeSender({
+                api: datadog.api,
+                publicUrl: config.publicUrl,
+                isPublished: async (id) => (await getIncident(store.db, id))?.published ?? false,
+                log,
+              }),
+            }
+          : {}),
+      },
       announce,
     }),
   ];

@@ -173,6 +173,15 @@ export interface NotificationOutboxTable {
   created_at: Timestamp;
 }
 
+export interface SlackMessagesTable {
+  target: string;
+  incident_id: string;
+  channel: string;
+  ts: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   settings: SettingsTable;
   alerts: AlertsTable;
@@ -187,4 +196,5 @@ export interface Database {
   dead_letters: DeadLettersTable;
   sla_clocks: SlaClocksTable;
   notification_outbox: NotificationOutboxTable;
+  slack_messages: SlackMessagesTable;
 }
