@@ -12,7 +12,7 @@ import { tracer, withSpan } from '../../telemetry/tracing.ts';
 import type { AppDeps } from '../app.ts';
 import { hasToken, unauthorized } from '../middleware/require-token.ts';
 import { parseWebhookBody } from '../parse-webhook-body.ts';
-import { readBodyLimited } from '../read-body.ts';
+import { ClientAbortedError, readBodyLimited } from '../read-body.ts';
 
 export interface WebhookOutcome {
   status: 200 | 400 | 413;
@@ -146,7 +146,11 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
           metrics.ingestDuration.observe({ source: name }, (performance.now() - started) / 1000);
           return c.json(outcome.body, 200);
         } catch (err) {
-          if (isDatabaseUnavailable(err)) metrics.alertsRejected.inc({ source: name, reason: 'unavailable' });
+          if (err instanceof ClientAbortedError) {
+            metrics.alertsRejected.inc({ source: name, reason: 'aborted' });
+            log.info('client aborted', { source: name });
+          } else if (isDatabaseUnavailable(err))
+            metrics.alertsRejected.inc({ source: name, reason: 'unavailable' });
           throw err;
         } finally {
           span.end();
