@@ -183,6 +183,23 @@ describe('scanJsonShape', () => {
 });
 
 describe('parsing big bodies in slices', () => {
+  it('decodes UTF-8 in pieces: characters split between pieces survive, invalid bytes anywhere are a 400', async () => {
+    // 512 KiB pieces: put a 4-byte character and an invalid byte across and after the first boundary.
+    const text = JSON.stringify(am([alert({ a: '1' }, { pad: 'x', fire: '🔥é' })]));
+    const padded = text.replace('"x"', `"${'x'.repeat(512 * 1024 - 1 - text.indexOf('🔥'))}"`);
+    expect(Buffer.from(padded).indexOf(Buffer.from('🔥'))).toBe(512 * 1024 - 2);
+    const ok = await parse('alertmanager', padded, DEFAULT_INGEST_LIMITS);
+    expect(ok.ok && ok.alerts[0]!.annotations.fire).toBe('🔥é');
+    const body = Buffer.from(JSON.stringify(am([alert({ bad: 'ab' }, { pad: 'x'.repeat(600 * 1024) })])));
+    body[body.indexOf('"ab"') + 1] = 0xff;
+    expect(
+      (await parseWebhookBody(sources.alertmanager!, body, at, DEFAULT_INGEST_LIMITS)) as unknown,
+    ).toEqual({
+      ok: false,
+      error: 'body: not valid UTF-8',
+    });
+  });
+
   it('20,000 alerts (within the defaults): the event loop gets a turn at least every ~100 ms', async () => {
     const many = Array.from({ length: 20_000 }, (_, i) =>
       alert({ alertname: 'A', instance: `i-${i}`, job: 'node' }),
