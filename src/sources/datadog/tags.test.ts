@@ -77,20 +77,12 @@ describe('datadog title prefix', () => {
 });
 
 describe('datadog tags at scale', () => {
-  it('is linear: 4× the tags of one key cost about 4× the time (quadratic de-dup: 16×; 100,000 took 35 s)', () => {
-    const best = (n: number) => {
-      const tags = Array.from({ length: n }, (_, i) => `k:v${i}`);
-      let ms = Number.POSITIVE_INFINITY;
-      for (let run = 0; run < 3; run++) {
-        const started = performance.now();
-        expect(labels(tags).k!.length).toBeGreaterThan(n);
-        ms = Math.min(ms, performance.now() - started);
-      }
-      return ms;
-    };
-    best(5_000); // warm-up
-    const ratio = best(80_000) / best(20_000);
-    expect(ratio).toBeLessThan(9);
+  it('de-duplicates 100,000 values of one key in linear time (quadratic: 35 s; now well under a second)', () => {
+    const tags = Array.from({ length: 100_000 }, (_, i) => `k:v${i % 50_000}`);
+    const started = performance.now();
+    expect(labels(tags).k!.split(',')).toHaveLength(50_000);
+    // A bound a busy CI machine meets with room to spare, and the quadratic version misses by far.
+    expect(performance.now() - started).toBeLessThan(5_000);
     expect(Object.keys(labels(Array.from({ length: 10_000 }, (_, i) => `k${i}:v`)))).toHaveLength(10_000);
   });
 
