@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type Catalog, ConfigError, loadCatalog } from './catalog.ts';
 import { parseDuration } from './core/duration.ts';
+import { DEFAULT_INGEST_LIMITS, INGEST_LIMIT_VARIABLES, type IngestLimits } from './core/ingest-limits.ts';
 
 /** Everything incidentd reads from its environment, validated once. Nothing else reads process.env. */
 export interface Config {
@@ -16,6 +17,8 @@ export interface Config {
   grafanaHmacSecret: string | null;
   publicUrl: string;
   maxBodyBytes: number;
+  /** Alerts per body, labels per alert, label name and value sizes (INCIDENTD_MAX_ALERTS_PER_BODY etc.). */
+  limits?: IngestLimits;
   /** Time to receive a whole request / its headers (INCIDENTD_HTTP_REQUEST_TIMEOUT, _HEADERS_TIMEOUT); unset: server defaults. */
   httpRequestTimeoutMs?: number;
   httpHeadersTimeoutMs?: number;
@@ -130,6 +133,17 @@ function tracingFrom(env: Env): TracingConfig | null {
   return { serviceName: env.OTEL_SERVICE_NAME?.trim() || 'incidentd', tracesUrl };
 }
 
+/** Each ingest limit from its variable: a whole number of at least 1. */
+function ingestLimitsFrom(env: Env): IngestLimits {
+  const limits = { ...DEFAULT_INGEST_LIMITS };
+  for (const key of Object.keys(INGEST_LIMIT_VARIABLES) as (keyof IngestLimits)[]) {
+    const name = INGEST_LIMIT_VARIABLES[key];
+    limits[key] = intFrom(env, name, DEFAULT_INGEST_LIMITS[key]);
+    if (limits[key] < 1) throw new ConfigError(`${name}: expected at least 1, got "${env[name]}"`);
+  }
+  return Object.freeze(limits);
+}
+
 function durationFrom(env: Env, name: string, fallback: string, minMs: number): number {
   const ms = parseDuration(env[name] || fallback);
   if (ms === null || ms < minMs) {
@@ -224,6 +238,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     grafanaHmacSecret: env.INCIDENTD_GRAFANA_HMAC_SECRET || null,
     publicUrl: (env.INCIDENTD_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
     maxBodyBytes: intFrom(env, 'INCIDENTD_MAX_BODY_BYTES', 5 * 1024 * 1024),
+    limits: ingestLimitsFrom(env),
     httpRequestTimeoutMs: durationFrom(env, 'INCIDENTD_HTTP_REQUEST_TIMEOUT', '30s', 1000),
     httpHeadersTimeoutMs: durationFrom(env, 'INCIDENTD_HTTP_HEADERS_TIMEOUT', '10s', 1000),
     jobIntervalMs: jobInterval,

@@ -91,6 +91,11 @@ export function assemble(deps: {
         newId,
         onCommit: (changes) => announceIncidentChanges(effects, changes),
         track: (trx, changes, now) => trackIncidentChanges(trx, tracking, changes, now),
+        onBudgetExceeded: (rule, fingerprint) =>
+          log.warn('rules: CEL evaluation budget exceeded, the alert does not match this rule', {
+            rule,
+            fingerprint,
+          }),
       });
     },
   });
