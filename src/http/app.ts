@@ -10,6 +10,7 @@ import type { AlertRouter, IngestDeps } from '../pipeline/ingest.ts';
 import type { Clock, Logger } from '../pipeline/ports.ts';
 import type { WebSocketHub } from '../publish/websocket-hub.ts';
 import type { StoreHandle } from '../store/db.ts';
+import { createSilenceCache, type SilenceCache } from '../store/silence-cache.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { errorHandler } from './errors.ts';
 import { internalAuth } from './middleware/internal-auth.ts';
@@ -23,6 +24,7 @@ import { maintenanceApiRoutes } from './routes/api-maintenances.ts';
 import { notificationApiRoutes } from './routes/api-notifications.ts';
 import { reportApiRoutes } from './routes/api-reports.ts';
 import { reviewApiRoutes } from './routes/api-review.ts';
+import { silenceApiRoutes } from './routes/api-silences.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { internalReportRoutes } from './routes/internal-reports.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -55,6 +57,8 @@ export interface AppDeps {
   enrich?: IngestDeps['enrich'];
   /** Integration health for GET /api/v1/integrations/datadog. */
   datadogStatus?: () => DatadogIntegrationStatus;
+  /** The active-silence cache shared with the ingest path (main.ts); without it the API keeps its own. */
+  silences?: SilenceCache;
 }
 
 /** Builds the application; never listens (tests call `app.request()`). */
@@ -103,6 +107,16 @@ export function createApp(deps: AppDeps): Hono {
   app.route(
     '/api/v1',
     reviewApiRoutes({ db: deps.store.db, clock: deps.clock, catalog: deps.config.catalog }),
+  );
+  app.route(
+    '/api/v1',
+    silenceApiRoutes({
+      store: deps.store,
+      clock: deps.clock,
+      silences: deps.silences ?? createSilenceCache({ db: deps.store.db, clock: deps.clock }),
+      newId,
+      announce: (silenceId) => deps.statusPage?.announce({ type: 'silence.changed', silenceId }),
+    }),
   );
   // Internal pages: the session/token guard covers every route under /internal, mounted now or later.
   const signer = createSessionSigner({
