@@ -3,6 +3,7 @@ import { ManualClock } from '../src/pipeline/ports.ts';
 import { createSilenceCache } from '../src/store/silence-cache.ts';
 import { ADMIN_TOKEN, bearer, createTestApp, INGEST_TOKEN } from './support/app.ts';
 import { describeEachDatabase } from './support/databases.ts';
+import { FORM_HEADERS, formBody, loginToConsole } from './support/internal-session.ts';
 import { alertmanagerBody } from './support/payloads.ts';
 
 type Json = Record<string, unknown>;
@@ -271,6 +272,43 @@ describeEachDatabase('silences API', ({ store }) => {
     expect(instances).not.toContain('hb-1');
     expect(instances).not.toContain('hb-2');
     expect((await api('GET', '/alerts?silenced=yes')).status).toBe(400);
+  });
+});
+
+describeEachDatabase('silence from an alert (console)', ({ store }) => {
+  it('the console offers a Silence form per unrouted alert; it creates a silence of its labels, with CSRF', async () => {
+    const clock = new ManualClock(NOW);
+    const { app } = await createTestApp(store(), { clock });
+    const api = client(app);
+    const labels = { alertname: 'ConsoleSilence', instance: 'cs-1', zone: 'a' };
+    await fire(app, [{ labels }]);
+    const { cookie, csrf, html } = await loginToConsole(app);
+    const action = /action="(\/internal\/alerts\/[^"]+\/silence)"/.exec(html)?.[1];
+    expect(action).toBeDefined();
+    const post = (fields: Record<string, string>) =>
+      app.request(action!, { method: 'POST', headers: { ...FORM_HEADERS, cookie }, body: formBody(fields) });
+
+    expect((await post({ duration: '1h' })).status).toBe(403); // no CSRF token
+    expect((await post({ duration: '1h', _csrf: `${csrf.slice(0, -2)}AA` })).status).toBe(403);
+    expect((await post({ duration: '7d', _csrf: csrf })).status).toBe(400);
+    expect((await api('GET', '/silences')).json.items).toEqual([]);
+
+    const res = await post({ duration: '1h', comment: 'known, fixing', _csrf: csrf });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/internal');
+    const items = (await api('GET', '/silences')).json.items as Json[];
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      status: { state: 'active' },
+      matchers: [
+        { name: 'alertname', value: 'ConsoleSilence', isRegex: false, isEqual: true },
+        { name: 'instance', value: 'cs-1', isRegex: false, isEqual: true },
+        { name: 'zone', value: 'a', isRegex: false, isEqual: true },
+      ],
+      endsAt: inMinutes(60),
+      createdBy: 'alice',
+      comment: 'known, fixing',
+    });
   });
 });
 

@@ -12,6 +12,7 @@ import type { WebSocketHub } from '../publish/websocket-hub.ts';
 import type { StoreHandle } from '../store/db.ts';
 import { createSilenceCache, type SilenceCache } from '../store/silence-cache.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
+import type { SilenceWriteDeps } from './create-silence.ts';
 import { errorHandler } from './errors.ts';
 import { internalAuth } from './middleware/internal-auth.ts';
 import { refuseNul } from './middleware/refuse-nul.ts';
@@ -79,6 +80,13 @@ export function createApp(deps: AppDeps): Hono {
     router: deps.router ?? (() => null),
     ...(deps.enrich ? { enrich: deps.enrich } : {}),
   };
+  const silenceWrites: SilenceWriteDeps = {
+    db: deps.store.db,
+    clock: deps.clock,
+    silences: deps.silences ?? createSilenceCache({ db: deps.store.db, clock: deps.clock }),
+    newId,
+    announce: (silenceId) => deps.statusPage?.announce({ type: 'silence.changed', silenceId }),
+  };
   app.route('/', opsRoutes(deps));
   app.route('/', webhookRoutes(deps, ingest));
   app.use(
@@ -108,16 +116,7 @@ export function createApp(deps: AppDeps): Hono {
     '/api/v1',
     reviewApiRoutes({ db: deps.store.db, clock: deps.clock, catalog: deps.config.catalog }),
   );
-  app.route(
-    '/api/v1',
-    silenceApiRoutes({
-      store: deps.store,
-      clock: deps.clock,
-      silences: deps.silences ?? createSilenceCache({ db: deps.store.db, clock: deps.clock }),
-      newId,
-      announce: (silenceId) => deps.statusPage?.announce({ type: 'silence.changed', silenceId }),
-    }),
-  );
+  app.route('/api/v1', silenceApiRoutes(silenceWrites));
   // Internal pages: the session/token guard covers every route under /internal, mounted now or later.
   const signer = createSessionSigner({
     secret: deps.sessionSecret ?? null,
@@ -142,6 +141,7 @@ export function createApp(deps: AppDeps): Hono {
       signer,
       adminToken: () => deps.tokens.admin,
       hub: deps.internalHub ?? null,
+      silences: silenceWrites,
     }),
   );
   app.route('/internal', internalReportRoutes(reportDeps));

@@ -101,3 +101,11 @@ export async function listAlerts(
   const paged = toPage(rows, page.limit, (r) => ({ at: new Date(r.last_seen_at), id: r.id }));
   return { items: paged.items.map(toApi), next_cursor: paged.next_cursor };
 }
+
+/** One alert's labels and title (the console's "silence from this alert"), or undefined. */
+export async function getAlertLabels(
+  db: Db,
+  id: string,
+): Promise<{ title: string; labels: Record<string, string> } | undefined> {
+  return db.selectFrom('alerts').select(['title', 'labels']).where('id', '=', id).executeTakeFirst();
+}

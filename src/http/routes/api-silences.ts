@@ -1,19 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.ts';
-import { type SilenceMatcher, silenceState, validateSilence } from '../../core/silence.ts';
+import { type SilenceMatcher, silenceState } from '../../core/silence.ts';
 import { parsePageRequest, toPage } from '../../store/pagination.ts';
-import type { SilenceCache } from '../../store/silence-cache.ts';
-import {
-  countFiringMatches,
-  expireSilence,
-  getSilence,
-  insertSilence,
-  listSilences,
-  type SilenceRecord,
-} from '../../store/silences.ts';
+import { expireSilence, getSilence, listSilences, type SilenceRecord } from '../../store/silences.ts';
 import { resolveActor } from '../actor.ts';
-import type { AppDeps } from '../app.ts';
+import { createSilence, type SilenceWriteDeps } from '../create-silence.ts';
 
 /**
  * Alertmanager-compatible silences (mounted behind the admin token): the v2 API's field names and answers
@@ -66,15 +58,6 @@ export function toSilenceJson(s: SilenceRecord, now: Date) {
   };
 }
 
-export interface SilenceRouteDeps {
-  store: AppDeps['store'];
-  clock: AppDeps['clock'];
-  silences: SilenceCache;
-  newId: () => string;
-  /** Tells the other replicas (event bus → LISTEN/NOTIFY); this replica's cache is invalidated here. */
-  announce: (silenceId: string) => void;
-}
-
 function parseBody(text: string) {
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new DomainError('invalid', 'body: too large');
   let json: unknown;
@@ -96,7 +79,7 @@ function parseBody(text: string) {
 
 const STATES = new Set(['active', 'pending', 'expired']);
 
-export function silenceApiRoutes(deps: SilenceRouteDeps): Hono {
+export function silenceApiRoutes(deps: SilenceWriteDeps): Hono {
   const app = new Hono();
   const changed = (id: string) => {
     deps.silences.invalidate();
@@ -111,26 +94,14 @@ export function silenceApiRoutes(deps: SilenceRouteDeps): Hono {
         'id: updating a silence is not supported; expire it (DELETE) and create a new one',
       );
     }
-    const now = deps.clock.now();
-    const requestedStart = b.startsAt ? new Date(b.startsAt) : now;
-    // As Alertmanager: a start in the past means now.
-    const startsAt = requestedStart < now ? now : requestedStart;
-    const draft = { matchers: b.matchers, startsAt, endsAt: new Date(b.endsAt) };
-    const problems = validateSilence(draft, now);
-    if (problems.length > 0) throw new DomainError('invalid', problems.join('; '));
-    const silence = await insertSilence(
-      deps.store.db,
-      {
-        id: deps.newId(),
-        ...draft,
-        createdBy: resolveActor(c, b.createdBy),
-        comment: b.comment,
-      },
-      now,
-    );
-    changed(silence.id);
-    const matchesNow = await countFiringMatches(deps.store.db, silence.matchers);
-    return c.json({ silenceID: silence.id, matches_now: matchesNow });
+    const created = await createSilence(deps, {
+      matchers: b.matchers,
+      ...(b.startsAt ? { startsAt: new Date(b.startsAt) } : {}),
+      endsAt: new Date(b.endsAt),
+      createdBy: resolveActor(c, b.createdBy),
+      comment: b.comment,
+    });
+    return c.json({ silenceID: created.id, matches_now: created.matchesNow });
   });
 
   app.get('/silences', async (c) => {
@@ -140,7 +111,7 @@ export function silenceApiRoutes(deps: SilenceRouteDeps): Hono {
     }
     const page = parsePageRequest(q);
     const now = deps.clock.now();
-    const rows = await listSilences(deps.store.db, page, now, {
+    const rows = await listSilences(deps.db, page, now, {
       ...(q.state ? { state: q.state as 'active' | 'pending' | 'expired' } : {}),
     });
     const { items, next_cursor } = toPage(rows, page.limit, (s) => ({ at: s.createdAt, id: s.id }));
@@ -148,7 +119,7 @@ export function silenceApiRoutes(deps: SilenceRouteDeps): Hono {
   });
 
   app.get('/silences/:id', async (c) => {
-    const s = await getSilence(deps.store.db, c.req.param('id'));
+    const s = await getSilence(deps.db, c.req.param('id'));
     if (!s) throw new DomainError('not_found', `silence ${c.req.param('id')} not found`);
     return c.json(toSilenceJson(s, deps.clock.now()));
   });
@@ -156,7 +127,7 @@ export function silenceApiRoutes(deps: SilenceRouteDeps): Hono {
   /** Expires the silence now (Alertmanager's DELETE); expiring an expired one changes nothing. */
   app.delete('/silences/:id', async (c) => {
     const now = deps.clock.now();
-    const s = await expireSilence(deps.store.db, c.req.param('id'), now);
+    const s = await expireSilence(deps.db, c.req.param('id'), now);
     if (!s) throw new DomainError('not_found', `silence ${c.req.param('id')} not found`);
     changed(s.id);
     return c.json(toSilenceJson(s, now));
