@@ -14,6 +14,13 @@ import { loadUnexpiredSilences } from './silences.ts';
  * and an ended one stops at its `endsAt` without a reload. The set is reloaded after `invalidate()` (this replica's
  * API calls it after each change; main.ts calls it on a `silence.changed` event from another replica) and, as a
  * safety net for a missed notification, once it is older than `maxAgeMs`.
+ *
+ * Wiring (main.ts, with the ingest hook): one cache for the replica, shared by the API and ingest, reloaded on
+ * other replicas' changes:
+ *
+ *   const silenceCache = createSilenceCache({ db: store.db, clock });
+ *   bus.subscribe((e) => { if (e.type === 'silence.changed') silenceCache.invalidate(); });
+ *   createApp({ …, silences: silenceCache });   // and pass it to the ingest deps
  */
 export interface SilenceSet {
   readonly size: number;
