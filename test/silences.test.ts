@@ -291,6 +291,7 @@ describeEachDatabase('silence from an alert (console)', ({ store }) => {
     expect((await post({ duration: '1h' })).status).toBe(403); // no CSRF token
     expect((await post({ duration: '1h', _csrf: `${csrf.slice(0, -2)}AA` })).status).toBe(403);
     expect((await post({ duration: '7d', _csrf: csrf })).status).toBe(400);
+    expect((await post({ duration: 'toString', _csrf: csrf })).status).toBe(400);
     expect((await api('GET', '/silences')).json.items).toEqual([]);
 
     const res = await post({ duration: '1h', comment: 'known, fixing', _csrf: csrf });

@@ -23,12 +23,14 @@ export function internalSilenceRoutes(deps: SilenceWriteDeps): Hono {
     const alert = await getAlertLabels(deps.db, id);
     if (!alert) throw new DomainError('not_found', `alert ${id} not found`);
     const form = await c.req.parseBody();
-    const duration = SILENCE_DURATIONS[typeof form.duration === 'string' ? form.duration : ''];
-    if (!duration)
+    const choice = typeof form.duration === 'string' ? form.duration : '';
+    const duration = Object.hasOwn(SILENCE_DURATIONS, choice) ? SILENCE_DURATIONS[choice]! : null;
+    if (duration === null) {
       throw new DomainError(
         'invalid',
         `duration: expected one of ${Object.keys(SILENCE_DURATIONS).join(', ')}`,
       );
+    }
     const note = typeof form.comment === 'string' ? form.comment.trim().slice(0, 1000) : '';
     const matchers = Object.keys(alert.labels)
       .sort()
