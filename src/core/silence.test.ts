@@ -1,7 +1,10 @@
+import fc from 'fast-check';
+import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import {
   compileSilences,
   formatMatcher,
+  literalPrefix,
   matchSilences,
   type Silence,
   type SilenceMatcher,
@@ -166,5 +169,65 @@ describe('compileSilences / matchSilences', () => {
     const started = performance.now();
     expect(set.match(labels, at(1))).toBeNull();
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('literalPrefix (the prefilter before RE2)', () => {
+  it.each([
+    ['host-10\\d*', 'host-10'],
+    ['db-7.*', 'db-7'],
+    ['ab*', 'a'],
+    ['ab+c', 'a'],
+    ['abc?', 'ab'],
+    ['a{2}', ''],
+    ['prod|staging', ''],
+    ['(?i)prod', ''],
+    ['.*x', ''],
+  ])('%s → %j', (pattern, prefix) => {
+    expect(literalPrefix(pattern)).toBe(prefix);
+  });
+
+  it('every full match starts with it (random patterns and values)', () => {
+    const piece = fc.constantFrom(
+      'a',
+      'b',
+      '-',
+      '1',
+      '.',
+      '*',
+      '+',
+      '?',
+      '.*',
+      '\\d',
+      '[ab]',
+      '(a|b)',
+      '{2}',
+      'x|',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 6 }), fc.stringMatching(/^[ab1x-]{0,6}$/), (parts, value) => {
+        const pattern = parts.join('');
+        let program: RE2JS;
+        try {
+          program = RE2JS.compile(pattern);
+        } catch {
+          return; // not a valid pattern
+        }
+        if (program.matches(value)) expect(value.startsWith(literalPrefix(pattern))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('a recompile reuses the programs of the previous set', () => {
+    const first = compileSilences([silence('a', [re('instance', 'db-.*')])]);
+    const second = compileSilences(
+      [silence('a', [re('instance', 'db-.*')]), silence('b', [re('x', 'y+')])],
+      first,
+    );
+    expect(second.regexes.get('db-.*')).toBe(first.regexes.get('db-.*'));
+    expect([...second.regexes.keys()].sort()).toEqual(['db-.*', 'y+']);
+    // Patterns no longer used are dropped.
+    expect([...compileSilences([silence('b', [re('x', 'y+')])], second).regexes.keys()]).toEqual(['y+']);
   });
 });

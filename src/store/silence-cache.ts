@@ -41,14 +41,11 @@ export interface SilenceCacheDeps {
   maxAgeMs?: number;
 }
 
-const toSet = (compiled: CompiledSilences): SilenceSet => ({
-  size: compiled.size,
-  matchAt: (labels, now) => compiled.match(labels, now),
-});
-
 export function createSilenceCache(deps: SilenceCacheDeps): SilenceCache {
   const maxAge = deps.maxAgeMs ?? 60_000;
   let cached: { set: SilenceSet; loadedAt: number } | null = null;
+  /** The last compiled set: the next compile reuses its regex programs. */
+  let lastCompiled: CompiledSilences | undefined;
   let loading: Promise<SilenceSet> | null = null;
   /** Bumped by every invalidation: a load that started before one must not be kept. */
   let generation = 0;
@@ -59,7 +56,9 @@ export function createSilenceCache(deps: SilenceCacheDeps): SilenceCache {
     const now = deps.clock.now();
     const promise: Promise<SilenceSet> = loadUnexpiredSilences(deps.db, now)
       .then((silences) => {
-        const set = toSet(compileSilences(silences));
+        const compiled = compileSilences(silences, lastCompiled);
+        lastCompiled = compiled;
+        const set: SilenceSet = { size: compiled.size, matchAt: (labels, at) => compiled.match(labels, at) };
         if (started === generation) cached = { set, loadedAt: now.getTime() };
         return set;
       })
