@@ -10,7 +10,9 @@ import type { AlertRouter, IngestDeps } from '../pipeline/ingest.ts';
 import type { Clock, Logger } from '../pipeline/ports.ts';
 import type { WebSocketHub } from '../publish/websocket-hub.ts';
 import type { StoreHandle } from '../store/db.ts';
+import { createSilenceCache, type SilenceCache } from '../store/silence-cache.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
+import type { SilenceWriteDeps } from './create-silence.ts';
 import { errorHandler } from './errors.ts';
 import { internalAuth } from './middleware/internal-auth.ts';
 import { refuseNul } from './middleware/refuse-nul.ts';
@@ -23,6 +25,7 @@ import { maintenanceApiRoutes } from './routes/api-maintenances.ts';
 import { notificationApiRoutes } from './routes/api-notifications.ts';
 import { reportApiRoutes } from './routes/api-reports.ts';
 import { reviewApiRoutes } from './routes/api-review.ts';
+import { silenceApiRoutes } from './routes/api-silences.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { internalReportRoutes } from './routes/internal-reports.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -56,6 +59,8 @@ export interface AppDeps {
   enrich?: IngestDeps['enrich'];
   /** Integration health for GET /api/v1/integrations/datadog. */
   datadogStatus?: () => DatadogIntegrationStatus;
+  /** The active-silence cache shared with the ingest path (main.ts); without it the API keeps its own. */
+  silences?: SilenceCache;
 }
 
 /** Builds the application; never listens (tests call `app.request()`). */
@@ -75,6 +80,13 @@ export function createApp(deps: AppDeps): Hono {
     metrics: deps.metrics,
     router: deps.router ?? (() => null),
     ...(deps.enrich ? { enrich: deps.enrich } : {}),
+  };
+  const silenceWrites: SilenceWriteDeps = {
+    db: deps.store.db,
+    clock: deps.clock,
+    silences: deps.silences ?? createSilenceCache({ db: deps.store.db, clock: deps.clock }),
+    newId,
+    announce: (silenceId) => deps.statusPage?.announce({ type: 'silence.changed', silenceId }),
   };
   app.route('/', opsRoutes(deps));
   app.route('/', webhookRoutes(deps, ingest));
@@ -105,6 +117,7 @@ export function createApp(deps: AppDeps): Hono {
     '/api/v1',
     reviewApiRoutes({ db: deps.store.db, clock: deps.clock, catalog: deps.config.catalog }),
   );
+  app.route('/api/v1', silenceApiRoutes(silenceWrites));
   // Internal pages: the session/token guard covers every route under /internal, mounted now or later.
   const signer = createSessionSigner({
     secret: deps.sessionSecret ?? null,
@@ -129,6 +142,7 @@ export function createApp(deps: AppDeps): Hono {
       signer,
       adminToken: () => deps.tokens.admin,
       hub: deps.internalHub ?? null,
+      silences: silenceWrites,
     }),
   );
   app.route('/internal', internalReportRoutes(reportDeps));

@@ -31,6 +31,10 @@ export interface AlertsTable {
   group_key: string | null;
   incident_id: string | null;
   unrouted_reason: string | null;
+  /** The silence that held this alert back (Alertmanager-style), or null. */
+  silenced_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The maintenance that muted this alert, or null. */
+  muted_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AlertEventsTable {
@@ -182,6 +186,17 @@ export interface SlackMessagesTable {
   updated_at: Timestamp;
 }
 
+export interface SilencesTable {
+  id: string;
+  matchers: Json<{ name: string; value: string; isRegex: boolean; isEqual: boolean }[]>;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  created_by: string;
+  comment: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   settings: SettingsTable;
   alerts: AlertsTable;
@@ -197,4 +212,5 @@ export interface Database {
   sla_clocks: SlaClocksTable;
   notification_outbox: NotificationOutboxTable;
   slack_messages: SlackMessagesTable;
+  silences: SilencesTable;
 }

@@ -21,9 +21,13 @@ export function alertApiRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
   app.get('/alerts', async (c) => {
     const q = c.req.query();
     const routed = parseBool('routed', q.routed);
+    const silenced = parseBool('silenced', q.silenced);
+    const muted = parseBool('muted', q.muted);
     return c.json(
       await listAlerts(deps.store.db, parsePageRequest(q), {
         ...(routed === undefined ? {} : { routed }),
+        ...(silenced === undefined ? {} : { silenced }),
+        ...(muted === undefined ? {} : { muted }),
         ...(q.status ? { status: q.status } : {}),
         ...(q.source ? { source: q.source } : {}),
       }),

@@ -3,6 +3,7 @@ import * as createCoreTables from './2026_11_23_0400_create_core_tables.ts';
 import * as addSlaClocksAndOutbox from './2026_11_23_0500_add_sla_clocks_and_outbox.ts';
 import * as prepareRetention from './2026_11_29_1600_prepare_retention.ts';
 import * as createSlackMessages from './2026_11_29_1700_create_slack_messages.ts';
+import * as createSilences from './2026_11_29_1800_create_silences.ts';
 
 /** Static list: migrations are bundled code, not files discovered at run time. Names sort in apply order. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0500_add_sla_clocks_and_outbox': addSlaClocksAndOutbox,
   '2026_11_29_1600_prepare_retention': prepareRetention,
   '2026_11_29_1700_create_slack_messages': createSlackMessages,
+  '2026_11_29_1800_create_silences': createSilences,
 };
