@@ -25,6 +25,18 @@ export interface Config {
   tracing: TracingConfig | null;
   /** Datadog API (events out, monitor look-ups, reconciliation); null (integration off) unless DD_API_KEY is set. */
   datadog: DatadogConfig | null;
+  /** Intake journal of embedded PGlite on disk (INCIDENTD_JOURNAL*); absent (tests): off. */
+  journal?: JournalConfig;
+}
+
+export interface JournalConfig {
+  /** INCIDENTD_JOURNAL=off turns it off; it only ever applies to PGlite on disk. */
+  enabled: boolean;
+  /** Checkpoint (and truncate the journal) once it holds this much, or every interval, and at shutdown. */
+  checkpointBytes: number;
+  checkpointIntervalMs: number;
+  /** Test-only fault injection (INCIDENTD_TEST_EXIT_AFTER_JOURNAL=1): SIGKILL itself right after an fdatasync. */
+  testExitAfterJournal: boolean;
 }
 
 export interface DatadogConfig {
@@ -102,6 +114,19 @@ function durationFrom(env: Env, name: string, fallback: string, minMs: number): 
   return ms;
 }
 
+function journalFrom(env: Env): JournalConfig {
+  const setting = (env.INCIDENTD_JOURNAL ?? '').trim().toLowerCase();
+  if (!['', 'on', 'off'].includes(setting)) {
+    throw new ConfigError(`INCIDENTD_JOURNAL: expected on or off, got "${env.INCIDENTD_JOURNAL}"`);
+  }
+  return {
+    enabled: setting !== 'off',
+    checkpointBytes: intFrom(env, 'INCIDENTD_JOURNAL_CHECKPOINT_BYTES', 16 * 1024 * 1024),
+    checkpointIntervalMs: durationFrom(env, 'INCIDENTD_JOURNAL_CHECKPOINT_INTERVAL', '30s', 100),
+    testExitAfterJournal: env.INCIDENTD_TEST_EXIT_AFTER_JOURNAL === '1',
+  };
+}
+
 /** On when DD_API_KEY is set; DD_API_URL points the client elsewhere (a proxy, a test stand-in). */
 function datadogFrom(env: Env): DatadogConfig | null {
   const apiKey = env.DD_API_KEY?.trim();
@@ -154,5 +179,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: level as Config['logLevel'],
     tracing: tracingFrom(env),
     datadog: datadogFrom(env),
+    journal: journalFrom(env),
   });
 }

@@ -2,7 +2,10 @@ import { Registry } from 'prom-client';
 import { resolveSessionSecret } from './auth/session.ts';
 import { resolveTokens, type Tokens } from './auth/tokens.ts';
 import type { Config } from './config.ts';
-import { createApp } from './http/app.ts';
+import { openDurability } from './durability/durability.ts';
+import type { IntakeJournal } from './durability/intake-journal.ts';
+import { createApp, ingestDepsOf } from './http/app.ts';
+import { processWebhookBody } from './http/routes/webhooks.ts';
 import { type RunningServer, startServer } from './http/server.ts';
 import { newId } from './ids.ts';
 import { createDatadogIntegration } from './integrations/datadog/integration.ts';
@@ -55,6 +58,7 @@ export function assemble(deps: {
   tokens: Tokens;
   /** Signs internal session cookies; null (tests): derived from the admin token digest. */
   sessionSecret?: Buffer | null;
+  journal?: IntakeJournal | null;
 }) {
   const { config, store, clock, log, metrics } = deps;
   const bus = createEventBus((err) => log.error('event listener failed', { error: err }));
@@ -194,8 +198,12 @@ export function assemble(deps: {
     sessionSecret: deps.sessionSecret ?? null,
     ...(datadog.enrich ? { enrich: datadog.enrich } : {}),
     datadogStatus: () => datadog.status(),
+    journal: deps.journal ?? null,
   });
-  return { app, bus, rules, jobs, snapshots, hub, internalHub, actions, refreshGauges, datadog };
+  // Intake journal replay at start: the webhook route's processing over the same wiring.
+  const ingest = ingestDepsOf({ store, clock, metrics, router: () => router, enrich: datadog.enrich });
+  const replay = (source: string, body: Uint8Array) => processWebhookBody({ ingest, metrics }, source, body);
+  return { app, replay, bus, rules, jobs, snapshots, hub, internalHub, actions, refreshGauges, datadog };
 }
 
 /** The composition root: the only place that constructs adapters and wires them together. */
@@ -219,7 +227,10 @@ export async function startIncidentd(
     );
     const metrics = createMetrics(new Registry(), { defaultMetrics: true });
     const sessionSecret = await resolveSessionSecret(store.db);
-    const service = assemble({ config, store, clock, log, metrics, tokens, sessionSecret });
+    const durability = await openDurability({ config, store, log });
+    const { journal } = durability;
+    const service = assemble({ config, store, clock, log, metrics, tokens, sessionSecret, journal });
+    await durability.recover(service.replay);
     service.rules.watch();
     // Replicas on one PostgreSQL: tell the others about our commits, hear theirs (snapshot, WebSocket clients).
     const pool = store.kind === 'postgres' ? store.pool : undefined;
@@ -269,6 +280,7 @@ export async function startIncidentd(
         await service.snapshots.flush();
         service.rules.close();
         await scheduler.stop();
+        await durability.close();
         await store.close();
       },
     };

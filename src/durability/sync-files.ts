@@ -1,0 +1,69 @@
+import { lstat, open, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** fsync of a file, or of a directory (then the names created, renamed or removed in it survive a crash). */
+export async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface TreeSync {
+  /** fsyncs every file and directory below the root that changed since the last call (all of them at first). */
+  sync(): Promise<{ files: number; directories: number }>;
+}
+
+/**
+ * Makes a directory tree durable, for a store that writes its files without ever syncing them (embedded
+ * PGlite). A file or directory counts as changed when its size, mtime or ctime (nanoseconds) moved since
+ * the last sync; the first sync of a run covers everything, as the previous run may have left dirty pages.
+ */
+export function createTreeSync(root: string, opts: { skip?: (path: string) => boolean } = {}): TreeSync {
+  let seen = new Map<string, string>();
+  return {
+    async sync() {
+      const next = new Map<string, string>();
+      const counts = { files: 0, directories: 0 };
+      const visit = async (dir: string) => {
+        for (const entry of await readdir(dir, { withFileTypes: true })) {
+          const path = join(dir, entry.name);
+          if (opts.skip?.(path)) continue;
+          if (entry.isDirectory()) await visit(path);
+          else if (entry.isFile() && (await syncIfChanged(path, seen, next))) counts.files++;
+        }
+        // After its entries: the directory is synced once the names in it are final for this round.
+        if (await syncIfChanged(dir, seen, next)) counts.directories++;
+      };
+      await visit(root);
+      seen = next;
+      return counts;
+    },
+  };
+}
+
+async function syncIfChanged(path: string, seen: Map<string, string>, next: Map<string, string>) {
+  let stamp: string;
+  try {
+    const s = await lstat(path, { bigint: true });
+    stamp = `${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch (err) {
+    // Removed while we walked (a recycled WAL segment): its directory's sync records that.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  next.set(path, stamp);
+  if (seen.get(path) === stamp) return false;
+  try {
+    await fsyncPath(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      next.delete(path);
+      return false;
+    }
+    throw err;
+  }
+  return true;
+}
