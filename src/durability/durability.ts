@@ -39,7 +39,7 @@ const JOURNAL_DIR = 'incidentd-journal';
 const TICK_MS = 1_000;
 
 export async function openDurability(deps: {
-  config: Config;
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'journal'>;
   store: StoreHandle;
   log: Logger;
 }): Promise<Durability> {
@@ -65,6 +65,8 @@ export async function openDurability(deps: {
   let timer: NodeJS.Timeout | null = null;
   let lastCheckpoint = Date.now();
   let running = false;
+  let background: Promise<unknown> = Promise.resolve();
+  const logFailure = (err: unknown) => log.error('journal checkpoint failed', { error: err });
   const checkpoint = async (why: string) => {
     running = true;
     const started = performance.now();
@@ -102,16 +104,17 @@ export async function openDurability(deps: {
         if (tornBytes > 0)
           log.warn('journal: a torn last record (crash mid-append, never acknowledged) skipped');
       }
-      await checkpoint('start');
-      if (mode !== 'journal') return journal.close();
+      // In the background: the first sync of a run covers every file (a fresh data directory, or pages a killed
+      // run left dirty), which can take seconds; the replayed segments stay until it is done.
+      const first = checkpoint('start');
+      background = (mode === 'journal' ? first : first.then(() => journal.close())).catch(logFailure);
+      if (mode !== 'journal') return;
       timer = setInterval(
         () => {
           if (running) return;
           const full = journal.pendingBytes() >= settings.checkpointBytes;
           if (!full && Date.now() - lastCheckpoint < settings.checkpointIntervalMs) return;
-          checkpoint(full ? 'size' : 'interval').catch((err) =>
-            log.error('journal checkpoint failed', { error: err }),
-          );
+          checkpoint(full ? 'size' : 'interval').catch(logFailure);
         },
         Math.min(TICK_MS, settings.checkpointIntervalMs),
       );
@@ -119,6 +122,7 @@ export async function openDurability(deps: {
     },
     async close() {
       if (timer) clearInterval(timer);
+      await background;
       if (mode !== 'journal') return;
       try {
         await checkpoint('shutdown');
@@ -132,7 +136,7 @@ export async function openDurability(deps: {
   };
 }
 
-function announce(mode: DurabilityMode, config: Config, log: Logger): void {
+function announce(mode: DurabilityMode, config: Pick<Config, 'dataDir' | 'journal'>, log: Logger): void {
   const j = config.journal;
   if (mode === 'postgres') log.info('durability: PostgreSQL (a 2xx follows its fsync at commit)', { mode });
   if (mode === 'memory') log.info('durability: none (memory://): nothing survives a restart', { mode });

@@ -71,15 +71,19 @@ export async function openIntakeJournal(dir: string, opts: JournalOptions = {}):
   });
   /** Older segments first; the last one takes the appends. */
   const segments: Segment[] = found.map(segment);
-  const startSegment = async (seq: number) => {
+  /** Synchronous, so a rotation takes effect at once; the file is created by the first write to it. */
+  const startSegment = (seq: number) => {
     const s = segment(seq);
-    s.file = await open(s.path, 'a');
-    // The new name must survive a crash too, or fdatasync'ed frames would sit in an unreachable file.
-    await fsyncPath(dir);
     segments.push(s);
     return s;
   };
-  let current = await startSegment((found.at(-1) ?? 0) + 1);
+  const createFile = async (s: Segment) => {
+    s.file = await open(s.path, 'a');
+    // The new name must survive a crash too, or fdatasync'ed frames would sit in an unreachable file.
+    await fsyncPath(dir);
+  };
+  let current = startSegment((found.at(-1) ?? 0) + 1);
+  await createFile(current);
   const recovered = segments.slice(0, -1);
   const owner = new Map<object, Segment>();
   let waiting: Waiting[] = [];
@@ -102,6 +106,7 @@ export async function openIntakeJournal(dir: string, opts: JournalOptions = {}):
       const total = frames.reduce((n, f) => n + f.byteLength, 0);
       try {
         if (failed) throw failed;
+        if (!seg.file) await createFile(seg);
         await writeAll(seg, frames, total);
         await seg.file!.datasync();
         seg.bytes += total;
@@ -109,7 +114,7 @@ export async function openIntakeJournal(dir: string, opts: JournalOptions = {}):
         for (const w of batch) w.resolve();
       } catch (err) {
         // A partial frame would hide every later one from recovery: cut back to the last whole frame.
-        await seg.file!.truncate(seg.bytes).catch((truncateError: unknown) => (failed ??= truncateError));
+        await seg.file?.truncate(seg.bytes).catch((truncateError: unknown) => (failed ??= truncateError));
         for (const w of batch) w.reject(err);
       }
     }
@@ -124,10 +129,12 @@ export async function openIntakeJournal(dir: string, opts: JournalOptions = {}):
     if (seg.inFlight.size === 0) for (const done of seg.drained.splice(0)) done();
   };
 
-  const runCheckpoint = async (persist: () => Promise<void>) => {
-    // Rotate only when the current segment holds something; an idle journal keeps its (empty) file.
-    if (current.bytes > 0 || current.inFlight.size > 0) current = await startSegment(current.seq + 1);
-    const older = segments.filter((s) => s !== current);
+  /** Synchronous: appends from now on go to a new segment (unless the current one is still empty). */
+  const rotate = () => {
+    if (current.bytes > 0 || current.inFlight.size > 0) current = startSegment(current.seq + 1);
+    return segments.filter((s) => s !== current);
+  };
+  const runCheckpoint = async (older: Segment[], persist: () => Promise<void>) => {
     // Every record of an older segment belongs to a request that is done: its batch is written, and its
     // transaction committed (or failed, and the sender was told to retry).
     await Promise.all(
@@ -137,6 +144,7 @@ export async function openIntakeJournal(dir: string, opts: JournalOptions = {}):
     );
     await persist();
     for (const s of older) {
+      if (!segments.includes(s)) continue; // an earlier checkpoint's
       await s.file?.close();
       s.file = null;
       await unlink(s.path).catch((err: NodeJS.ErrnoException) => {
@@ -171,7 +179,8 @@ export async function openIntakeJournal(dir: string, opts: JournalOptions = {}):
     },
     checkpoint(persist) {
       // One at a time; a request while one runs waits for it, then runs its own (its records may be newer).
-      const next = checkpoints.then(() => runCheckpoint(persist));
+      const older = rotate();
+      const next = checkpoints.then(() => runCheckpoint(older, persist));
       checkpoints = next.catch(() => {});
       return next;
     },

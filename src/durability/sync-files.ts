@@ -21,25 +21,40 @@ export interface TreeSync {
  * PGlite). A file or directory counts as changed when its size, mtime or ctime (nanoseconds) moved since
  * the last sync; the first sync of a run covers everything, as the previous run may have left dirty pages.
  */
-export function createTreeSync(root: string, opts: { skip?: (path: string) => boolean } = {}): TreeSync {
+export function createTreeSync(
+  root: string,
+  opts: { skip?: (path: string) => boolean; concurrency?: number } = {},
+): TreeSync {
   let seen = new Map<string, string>();
   return {
     async sync() {
-      const next = new Map<string, string>();
-      const counts = { files: 0, directories: 0 };
+      const files: string[] = [];
+      const directories: string[] = [];
       const visit = async (dir: string) => {
         for (const entry of await readdir(dir, { withFileTypes: true })) {
           const path = join(dir, entry.name);
           if (opts.skip?.(path)) continue;
           if (entry.isDirectory()) await visit(path);
-          else if (entry.isFile() && (await syncIfChanged(path, seen, next))) counts.files++;
+          else if (entry.isFile()) files.push(path);
         }
-        // After its entries: the directory is synced once the names in it are final for this round.
-        if (await syncIfChanged(dir, seen, next)) counts.directories++;
+        directories.push(dir);
       };
       await visit(root);
+      const next = new Map<string, string>();
+      // Several at once: the file system folds concurrent syncs into fewer journal commits.
+      const count = async (paths: string[]) => {
+        let synced = 0;
+        let at = 0;
+        const worker = async () => {
+          while (at < paths.length) if (await syncIfChanged(paths[at++]!, seen, next)) synced++;
+        };
+        await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker));
+        return synced;
+      };
+      // Files first, then their directories: the names are final for this round once the files are.
+      const result = { files: await count(files), directories: await count(directories) };
       seen = next;
-      return counts;
+      return result;
     },
   };
 }
