@@ -41,14 +41,15 @@ export function createTreeSync(
       };
       await visit(root);
       const next = new Map<string, string>();
-      // Several at once: the file system folds concurrent syncs into fewer journal commits.
+      // Two at once: the file system folds concurrent syncs into fewer journal commits, and libuv's other two
+      // threads stay free for the intake journal's own writes and fdatasyncs.
       const count = async (paths: string[]) => {
         let synced = 0;
         let at = 0;
         const worker = async () => {
           while (at < paths.length) if (await syncIfChanged(paths[at++]!, seen, next)) synced++;
         };
-        await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker));
+        await Promise.all(Array.from({ length: opts.concurrency ?? 2 }, worker));
         return synced;
       };
       // Files first, then their directories: the names are final for this round once the files are.
