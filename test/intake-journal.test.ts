@@ -8,7 +8,7 @@ import { decodeFrames } from '../src/durability/journal-frame.ts';
 import { silentLogger } from '../src/logger.ts';
 import { openStore, type StoreHandle } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
-import { bearer, createTestApp, INGEST_TOKEN } from './support/app.ts';
+import { createTestApp, INGEST_TOKEN, sendAlertmanager } from './support/app.ts';
 import { alertmanagerBody } from './support/payloads.ts';
 
 // The journal over a real embedded store on disk, wired as main.ts wires it: the route appends before it
@@ -42,15 +42,7 @@ describe('intake journal on embedded PGlite', { timeout: 90_000 }, () => {
     cleanup.push(() => stop(false));
     return { store, durability, service, stop };
   };
-  const post = (
-    app: { request: (p: string, i: RequestInit) => Response | Promise<Response> },
-    body: string,
-  ) =>
-    app.request('/webhooks/alertmanager', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(INGEST_TOKEN) },
-      body,
-    });
+  const post = sendAlertmanager;
   const alertCount = async (store: StoreHandle) =>
     (await store.db.selectFrom('alerts').select(['fingerprint', 'status']).execute()).length;
 

@@ -73,3 +73,14 @@ export async function createTestApp(
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** POST /webhooks/alertmanager with the ingest token, in process. */
+export const sendAlertmanager = (
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  body: string,
+) =>
+  app.request('/webhooks/alertmanager', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(INGEST_TOKEN) },
+    body,
+  });
