@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Config } from '../config.ts';
@@ -51,6 +52,10 @@ export async function openDurability(deps: {
   }
   const settings = config.journal;
   const dir = join(config.dataDir, JOURNAL_DIR);
+  // Off: nothing to do, unless a run with the journal on left records behind (they are replayed once).
+  if (mode === 'unsynced' && !existsSync(dir)) {
+    return { mode, journal: null, recover: async () => {}, close: async () => {} };
+  }
   // Opened even when off, so what a run with the journal left behind is still replayed.
   const journal = await openIntakeJournal(dir, {
     ...(settings.testExitAfterJournal ? { onSynced: () => process.kill(process.pid, 'SIGKILL') } : {}),

@@ -26,6 +26,8 @@ export interface IncidentdOptions {
   name?: string;
   /** false: return once spawned, without waiting for /readyz (tests of failed starts). */
   waitReady?: boolean;
+  /** Run under this command, e.g. `['strace', '-f', '-o', file]`: the server's command line is appended. */
+  wrap?: string[];
 }
 
 /** Fresh ingest and admin tokens for one test file's server(s). */
@@ -45,25 +47,26 @@ export async function startIncidentd(
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'incidentd-e2e-data-')));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = startProcess(
-    opts.name ?? 'incidentd',
+  const [command, ...args] = [
+    ...(opts.wrap ?? []),
     join(ROOT, 'node_modules/.bin/tsx'),
-    ['src/cli.ts', 'serve'],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        INCIDENTD_INGEST_TOKEN: tokens.ingest,
-        INCIDENTD_ADMIN_TOKEN: tokens.admin,
-        // The parent's DATABASE_URL must not redirect the child away from its own embedded store.
-        DATABASE_URL: opts.databaseUrl ?? '',
-        ...opts.env,
-      },
+    'src/cli.ts',
+    'serve',
+  ];
+  const proc = startProcess(opts.name ?? 'incidentd', command!, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      INCIDENTD_INGEST_TOKEN: tokens.ingest,
+      INCIDENTD_ADMIN_TOKEN: tokens.admin,
+      // The parent's DATABASE_URL must not redirect the child away from its own embedded store.
+      DATABASE_URL: opts.databaseUrl ?? '',
+      ...opts.env,
     },
-  );
+  });
   const stop = async () => {
     await proc.stop();
     if (ownDir) await rm(dataDir, { recursive: true, force: true });
