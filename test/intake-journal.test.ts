@@ -2,13 +2,13 @@ import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { JournalConfig } from '../src/config.ts';
+import { type JournalConfig, loadConfig } from '../src/config.ts';
 import { type Durability, durabilityMode, openDurability } from '../src/durability/durability.ts';
 import { decodeFrames } from '../src/durability/journal-frame.ts';
 import { silentLogger } from '../src/logger.ts';
 import { openStore, type StoreHandle } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
-import { createTestApp, INGEST_TOKEN, sendAlertmanager } from './support/app.ts';
+import { createTestApp, INGEST_TOKEN, ROOT, sendAlertmanager } from './support/app.ts';
 import { alertmanagerBody } from './support/payloads.ts';
 
 // The journal over a real embedded store on disk, wired as main.ts wires it: the route appends before it
@@ -71,6 +71,19 @@ describe('intake journal on embedded PGlite', { timeout: 90_000 }, () => {
     );
     expect(durabilityMode({ databaseUrl: null, dataDir: 'memory://', journal: journalOn })).toBe('memory');
     expect(durabilityMode({ databaseUrl: 'postgres://x/y', dataDir, journal: journalOn })).toBe('postgres');
+    // From the environment: on by default, off on request, anything else is an error naming the variable.
+    expect(loadConfig({}, ROOT).journal).toEqual({
+      ...journalOn,
+      checkpointBytes: 16 * 1024 * 1024,
+      checkpointIntervalMs: 30_000,
+    });
+    expect(loadConfig({ INCIDENTD_JOURNAL: 'off' }, ROOT).journal?.enabled).toBe(false);
+    expect(() => loadConfig({ INCIDENTD_JOURNAL: 'maybe' }, ROOT)).toThrow(
+      /INCIDENTD_JOURNAL: expected on or off/,
+    );
+    expect(
+      loadConfig({ INCIDENTD_JOURNAL_CHECKPOINT_INTERVAL: '5s' }, ROOT).journal?.checkpointIntervalMs,
+    ).toBe(5_000);
   });
 
   it('the webhook route appends the body, with its source and headers, before it answers', async () => {
