@@ -44,7 +44,8 @@ async function countSyncs(file: string): Promise<SyncCounts> {
   return { journal: journal.length, other: lines.length - journal.length, lines };
 }
 
-describe.skipIf(!strace)('syncs of the real server, counted by strace', () => {
+// Each test starts a server on a fresh data directory (initdb), under strace: minutes on a busy machine.
+describe.skipIf(!strace)('syncs of the real server, counted by strace', { timeout: 240_000 }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'incidentd-strace-'));
@@ -102,7 +103,7 @@ describe.skipIf(!strace)('syncs of the real server, counted by strace', () => {
   });
 });
 
-describe('a process killed between the journal append and the commit', () => {
+describe('a process killed between the journal append and the commit', { timeout: 300_000 }, () => {
   let dataDir: string;
   const servers: RunningIncidentd[] = [];
   beforeAll(async () => {
