@@ -1,8 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/db.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
 import { type RunningIncidentd, randomTokens, startIncidentd } from './support/incidentd.ts';
 import { delivery, outageAlert } from './support/load.ts';
 import { waitFor, which } from './support/processes.ts';
@@ -15,6 +17,25 @@ const tokens = randomTokens();
 const strace = which('strace');
 if (!strace)
   console.warn('journal e2e: strace is not installed (CI installs it): the fsync-count tests are skipped');
+
+// initdb takes most of a minute on a busy machine: once per file, then each server gets a copy.
+let template: string;
+const scratch: string[] = [];
+beforeAll(async () => {
+  template = await mkdtemp(join(tmpdir(), 'incidentd-journal-e2e-template-'));
+  const store = await openStore({ databaseUrl: null, dataDir: template });
+  await migrateToLatest(store);
+  await store.close();
+}, 240_000);
+afterAll(async () => {
+  for (const dir of [template, ...scratch]) await rm(dir, { recursive: true, force: true });
+});
+async function freshDataDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'incidentd-journal-e2e-'));
+  scratch.push(dir);
+  await cp(template, dir, { recursive: true });
+  return dir;
+}
 
 let serial = 0;
 const fresh = () => delivery([outageAlert(serial % 5, 1000 + serial++)]);
@@ -52,9 +73,10 @@ describe.skipIf(!strace)('syncs of the real server, counted by strace', { timeou
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  const traced = (name: string, env: Record<string, string>) =>
+  const traced = async (name: string, env: Record<string, string>) =>
     startIncidentd(tokens, {
       name,
+      dataDir: await freshDataDir(),
       wrap: [strace!, '-f', '-qq', '-y', '-e', 'trace=fsync,fdatasync', '-o', join(dir, `${name}.trace`)],
       env: { LOG_LEVEL: 'warn', ...env },
     });
@@ -107,11 +129,10 @@ describe('a process killed between the journal append and the commit', { timeout
   let dataDir: string;
   const servers: RunningIncidentd[] = [];
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'incidentd-journal-kill-'));
+    dataDir = await freshDataDir();
   });
   afterAll(async () => {
     await Promise.allSettled(servers.map((s) => s.stop()));
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('has the alert after a restart', async () => {
