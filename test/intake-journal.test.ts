@@ -9,6 +9,7 @@ import { silentLogger } from '../src/logger.ts';
 import { openStore, type StoreHandle } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { createTestApp, INGEST_TOKEN, ROOT, sendAlertmanager } from './support/app.ts';
+import { createMigratedDataDir } from './support/databases.ts';
 import { alertmanagerBody } from './support/payloads.ts';
 
 // The journal over a real embedded store on disk, wired as main.ts wires it: the route appends before it
@@ -49,10 +50,7 @@ describe('intake journal on embedded PGlite', { timeout: 90_000 }, () => {
   // initdb is slow on a busy machine: once per file, then each test gets a copy of the migrated directory.
   let template: string;
   beforeAll(async () => {
-    template = await mkdtemp(join(tmpdir(), 'incidentd-journal-template-'));
-    const store = await openStore({ databaseUrl: null, dataDir: template });
-    await migrateToLatest(store);
-    await store.close();
+    template = await createMigratedDataDir('incidentd-journal-template-');
   }, 180_000);
   afterAll(() => rm(template, { recursive: true, force: true }));
   beforeEach(async () => {

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/db.ts';
-import { migrateToLatest } from '../../src/store/migrate.ts';
+import { createMigratedDataDir } from '../support/databases.ts';
 import { type RunningIncidentd, randomTokens, startIncidentd } from './support/incidentd.ts';
 import { delivery, outageAlert } from './support/load.ts';
 import { waitFor, which } from './support/processes.ts';
@@ -22,10 +21,7 @@ if (!strace)
 let template: string;
 const scratch: string[] = [];
 beforeAll(async () => {
-  template = await mkdtemp(join(tmpdir(), 'incidentd-journal-e2e-template-'));
-  const store = await openStore({ databaseUrl: null, dataDir: template });
-  await migrateToLatest(store);
-  await store.close();
+  template = await createMigratedDataDir('incidentd-journal-e2e-template-');
 }, 240_000);
 afterAll(async () => {
   for (const dir of [template, ...scratch]) await rm(dir, { recursive: true, force: true });
