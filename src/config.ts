@@ -40,6 +40,8 @@ export interface Config {
   deadLetterBodyBytes?: number;
   /** Pruning of old rows; unset (tests): no retention job. */
   retention?: RetentionConfig;
+  /** Intake journal of embedded PGlite on disk (INCIDENTD_JOURNAL*); absent (tests): off. */
+  journal?: JournalConfig;
 }
 
 /** How long rows are kept (ms; null: forever) and how pruning runs. */
@@ -64,6 +66,16 @@ export interface RetentionConfig {
 export interface ListenAddress {
   host: string;
   port: number;
+}
+
+export interface JournalConfig {
+  /** INCIDENTD_JOURNAL=off turns it off; it only ever applies to PGlite on disk. */
+  enabled: boolean;
+  /** Checkpoint (and truncate the journal) once it holds this much, or every interval, and at shutdown. */
+  checkpointBytes: number;
+  checkpointIntervalMs: number;
+  /** Test-only fault injection (INCIDENTD_TEST_EXIT_AFTER_JOURNAL=1): SIGKILL itself right after an fdatasync. */
+  testExitAfterJournal: boolean;
 }
 
 export interface DatadogConfig {
@@ -150,6 +162,19 @@ function durationFrom(env: Env, name: string, fallback: string, minMs: number): 
     throw new ConfigError(`${name}: expected a duration like ${fallback}, got "${env[name]}"`);
   }
   return ms;
+}
+
+function journalFrom(env: Env): JournalConfig {
+  const setting = (env.INCIDENTD_JOURNAL ?? '').trim().toLowerCase();
+  if (!['', 'on', 'off'].includes(setting)) {
+    throw new ConfigError(`INCIDENTD_JOURNAL: expected on or off, got "${env.INCIDENTD_JOURNAL}"`);
+  }
+  return {
+    enabled: setting !== 'off',
+    checkpointBytes: intFrom(env, 'INCIDENTD_JOURNAL_CHECKPOINT_BYTES', 16 * 1024 * 1024),
+    checkpointIntervalMs: durationFrom(env, 'INCIDENTD_JOURNAL_CHECKPOINT_INTERVAL', '30s', 100),
+    testExitAfterJournal: env.INCIDENTD_TEST_EXIT_AFTER_JOURNAL === '1',
+  };
 }
 
 /** On when DD_API_KEY is set; DD_API_URL points the client elsewhere (a proxy, a test stand-in). */
@@ -251,5 +276,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     shutdownDelayMs: durationFrom(env, 'INCIDENTD_SHUTDOWN_DELAY', '0s', 0),
     deadLetterBodyBytes: intFrom(env, 'INCIDENTD_DEAD_LETTER_BODY_BYTES', 256 * 1024),
     retention: retentionFrom(env),
+    journal: journalFrom(env),
   });
 }

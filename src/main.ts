@@ -2,8 +2,11 @@ import { Registry } from 'prom-client';
 import { resolveSessionSecret } from './auth/session.ts';
 import { resolveTokens, type Tokens, tokensFile } from './auth/tokens.ts';
 import type { Config } from './config.ts';
-import { createApp } from './http/app.ts';
+import { openDurability } from './durability/durability.ts';
+import type { IntakeJournal } from './durability/intake-journal.ts';
+import { createApp, ingestDepsOf } from './http/app.ts';
 import { metricsApp } from './http/routes/ops.ts';
+import { processWebhookBody } from './http/routes/webhooks.ts';
 import { type RunningServer, startServer } from './http/server.ts';
 import { newId } from './ids.ts';
 import { createDatadogIntegration } from './integrations/datadog/integration.ts';
@@ -63,6 +66,7 @@ export function assemble(deps: {
   sessionSecret?: Buffer | null;
   /** True once shutdown began: /readyz answers 503. */
   draining?: () => boolean;
+  journal?: IntakeJournal | null;
 }) {
   const { config, store, clock, log, metrics } = deps;
   const bus = createEventBus((err) => log.error('event listener failed', { error: err }));
@@ -219,8 +223,13 @@ export function assemble(deps: {
     sessionSecret: deps.sessionSecret ?? null,
     ...(datadog.enrich ? { enrich: datadog.enrich } : {}),
     datadogStatus: () => datadog.status(),
+    journal: deps.journal ?? null,
   });
-  return { app, bus, rules, jobs, snapshots, hub, internalHub, actions, refreshGauges, datadog };
+  // Intake journal replay at start: the webhook route's processing over the same wiring.
+  const ingest = ingestDepsOf({ store, clock, metrics, router: () => router, enrich: datadog.enrich });
+  const replay = (source: string, body: Uint8Array) =>
+    processWebhookBody({ ingest, metrics, limits: config.limits }, source, body);
+  return { app, replay, bus, rules, jobs, snapshots, hub, internalHub, actions, refreshGauges, datadog };
 }
 
 /** The composition root: the only place that constructs adapters and wires them together. */
@@ -246,6 +255,8 @@ export async function startIncidentd(
     const metrics = createMetrics(new Registry(), { defaultMetrics: true });
     const sessionSecret = await resolveSessionSecret(store.db);
     let draining = false;
+    const durability = await openDurability({ config, store, log });
+    const { journal } = durability;
     const service = assemble({
       config,
       store,
@@ -255,7 +266,9 @@ export async function startIncidentd(
       tokens,
       sessionSecret,
       draining: () => draining,
+      journal,
     });
+    await durability.recover(service.replay);
     service.rules.watch();
     // Replicas on one PostgreSQL: tell the others about our commits, hear theirs (snapshot, WebSocket clients).
     const pool = store.kind === 'postgres' ? store.pool : undefined;
@@ -322,6 +335,7 @@ export async function startIncidentd(
         await service.snapshots.flush();
         service.rules.close();
         await jobsStopped;
+        await durability.close();
         await store.close();
       },
     };

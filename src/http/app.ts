@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { createSessionSigner } from '../auth/session.ts';
 import type { Tokens } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
+import type { IntakeJournal } from '../durability/intake-journal.ts';
 import { newId } from '../ids.ts';
 import type { DatadogIntegrationStatus } from '../integrations/datadog/integration.ts';
 import { notificationTargets } from '../integrations/datadog/targets.ts';
@@ -15,6 +16,7 @@ import type { Metrics } from '../telemetry/metrics.ts';
 import type { SilenceWriteDeps } from './create-silence.ts';
 import { errorHandler } from './errors.ts';
 import { internalAuth } from './middleware/internal-auth.ts';
+import { journalScope } from './middleware/journal-scope.ts';
 import { refuseNul } from './middleware/refuse-nul.ts';
 import { requireToken } from './middleware/require-token.ts';
 import { createOutageLog } from './outage-log.ts';
@@ -61,6 +63,22 @@ export interface AppDeps {
   datadogStatus?: () => DatadogIntegrationStatus;
   /** The active-silence cache shared with the ingest path (main.ts); without it the API keeps its own. */
   silences?: SilenceCache;
+  /** Intake journal (embedded PGlite on disk): webhook bodies are fdatasync'ed before processing. */
+  journal?: IntakeJournal | null;
+}
+
+/** The ingest wiring of the webhook route, dead-letter replay and the journal replay at start. */
+export function ingestDepsOf(
+  deps: Pick<AppDeps, 'store' | 'clock' | 'metrics' | 'router'> & { enrich?: IngestDeps['enrich'] | null },
+): IngestDeps {
+  return {
+    db: deps.store.db,
+    clock: deps.clock,
+    newId,
+    metrics: deps.metrics,
+    router: deps.router ?? (() => null),
+    ...(deps.enrich ? { enrich: deps.enrich } : {}),
+  };
 }
 
 /** Builds the application; never listens (tests call `app.request()`). */
@@ -73,14 +91,7 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404),
   );
-  const ingest: IngestDeps = {
-    db: deps.store.db,
-    clock: deps.clock,
-    newId,
-    metrics: deps.metrics,
-    router: deps.router ?? (() => null),
-    ...(deps.enrich ? { enrich: deps.enrich } : {}),
-  };
+  const ingest = ingestDepsOf(deps);
   const silenceWrites: SilenceWriteDeps = {
     db: deps.store.db,
     clock: deps.clock,
@@ -89,6 +100,7 @@ export function createApp(deps: AppDeps): Hono {
     announce: (silenceId) => deps.statusPage?.announce({ type: 'silence.changed', silenceId }),
   };
   app.route('/', opsRoutes(deps));
+  if (deps.journal) app.use('/webhooks/:source', journalScope(deps.journal));
   app.route('/', webhookRoutes(deps, ingest));
   app.use(
     '/api/v1/*',

@@ -134,6 +134,13 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
               return c.json({ error: 'unauthorized', message: check.error }, 401);
             }
           }
+          // Intake journal (embedded PGlite on disk): the body is fdatasync'ed before it can be acknowledged.
+          await deps.journal?.append(c.req.raw, {
+            source: name,
+            headers: keptHeaders((h) => c.req.header(h)),
+            receivedAt: now,
+            body: bytes,
+          });
           const outcome = await processWebhookBody({ ingest, metrics, limits: config.limits }, name, bytes);
           span.setAttribute('incidentd.alert_count', Number(outcome.body.accepted ?? 0));
           if (Array.isArray(outcome.body.incidents)) {
