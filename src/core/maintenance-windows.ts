@@ -67,7 +67,11 @@ export function checkRecurrence(r: Recurrence, from: Date, timeZone: string, now
     return { ok: false, field: 'recurrence', message: 'the rule matches no day' };
   const next = occurrences({ ...r, start: from }, timeZone, now, 1);
   if (next.active === null && next.upcoming.length === 0)
-    return { ok: false, field: 'recurrence', message: 'the rule has no future occurrence' };
+    return {
+      ok: false,
+      field: 'recurrence',
+      message: 'the rule has no future occurrence (looked 2 years ahead)',
+    };
   return { ok: true };
 }
 
