@@ -96,7 +96,8 @@ async function readJson<T>(c: Context, schema: z.ZodType<T>, optional = false): 
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new DomainError('invalid', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    const path = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path.join('.');
+    throw new DomainError('invalid', `${path || 'body'}: ${issue.message}`);
   }
   return parsed.data;
 }
