@@ -145,6 +145,18 @@ describe('status and muting', () => {
         recurrence: { rule: 'FREQ=WEEKLY;BYDAY=FR;BYHOUR=11', durationMs: H },
       },
     ];
+    const daily: MaintenanceSchedule = {
+      id: 'daily',
+      components: ['email'],
+      scheduledFor: new Date('2026-04-01T00:00:00Z'),
+      scheduledUntil: new Date('2026-04-01T01:00:00Z'),
+      recurrence: { rule: 'FREQ=DAILY;BYHOUR=11', durationMs: H },
+    };
+    // Yesterday's occurrence comes first in the expansion; today's live one must still be found.
+    expect(isUnderMaintenance(['email'], [daily], new Date('2026-05-01T11:30:00Z'), 'Etc/UTC')).toEqual({
+      under: true,
+      maintenanceId: 'daily',
+    });
     const at = new Date('2026-05-01T11:30:00Z'); // a Friday: 13:30 in Berlin, 11:30 UTC
     expect(isUnderMaintenance(['api'], ms, at, 'Etc/UTC')).toEqual({ under: true, maintenanceId: 'm1' });
     expect(isUnderMaintenance(['api', 'search'], ms, at, 'Etc/UTC')).toEqual({

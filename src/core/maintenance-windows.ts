@@ -176,10 +176,12 @@ export function occurrences(
   rule.between(from, to, true, (wall) => {
     const start = instantOf(wall.getTime(), timeZone);
     const w = { start: new Date(start), end: new Date(start + r.durationMs) };
-    if (start > nowMs) upcoming.push(w);
-    else if (w.end.getTime() > nowMs) active = w;
+    if (start > nowMs) {
+      if (upcoming.length >= limit) return false;
+      upcoming.push(w);
+    } else if (w.end.getTime() > nowMs) active = w;
     else previous = w;
-    return upcoming.length < limit;
+    return true;
   });
   return { active, upcoming, previous };
 }
