@@ -177,6 +177,10 @@ describeEachDatabase('maintenance lifecycle API', ({ store }) => {
 
     const cancelled = await ok<{ status: string }>(await api(t, 'POST', `/maintenances/${id}/cancel`));
     expect(cancelled.status).toBe('cancelled');
+    const listed = await ok<{ items: { id: string; status: string }[] }>(
+      await api(t, 'GET', '/maintenances'),
+    );
+    expect(listed.items.find((x) => x.id === id)?.status).toBe('cancelled');
     expect((await maintenances(t, 'scheduled-maintenances/upcoming.json')).map((x) => x.id)).not.toContain(
       id,
     );

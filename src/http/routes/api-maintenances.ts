@@ -18,6 +18,7 @@ import {
   type MaintenanceChange,
   type MaintenancePatch,
   type MaintenanceRecord,
+  type MaintenanceUpdateRecord,
   maintenanceUpdates,
 } from '../../store/maintenances.ts';
 import { parsePageRequest, toPage } from '../../store/pagination.ts';
@@ -130,10 +131,13 @@ export function maintenanceApiRoutes(
     if (until <= from) throw new DomainError('invalid', 'scheduled_until: must be after scheduled_for');
   };
   /** Status now: the current (or next) window's status, or `cancelled`. */
-  const statusOf = async (m: MaintenanceRecord): Promise<MaintenancePublicStatus | 'cancelled'> => {
+  const statusOf = async (
+    m: MaintenanceRecord,
+    preloaded?: MaintenanceUpdateRecord[],
+  ): Promise<MaintenancePublicStatus | 'cancelled'> => {
     if (m.cancelledAt) return 'cancelled';
     const now = deps.clock.now();
-    const updates = (await maintenanceUpdates(deps.store.db, [m.id])).get(m.id) ?? [];
+    const updates = preloaded ?? (await maintenanceUpdates(deps.store.db, [m.id])).get(m.id) ?? [];
     const w = currentWindow(m, now);
     if (!w) return 'completed';
     const explicit = updates.filter(
@@ -216,10 +220,15 @@ export function maintenanceApiRoutes(
     const page = parsePageRequest(c.req.query());
     const rows = await listMaintenances(deps.store.db, page);
     const { items, next_cursor } = toPage(rows, page.limit, (m) => ({ at: m.scheduledFor, id: m.id }));
-    return c.json({
-      items: await Promise.all(items.map(async (m) => toJson(m, await statusOf(m)))),
-      next_cursor,
-    });
+    // One query for the page's histories, not one per maintenance.
+    const updates = await maintenanceUpdates(
+      deps.store.db,
+      items.map((m) => m.id),
+    );
+    const out = await Promise.all(
+      items.map(async (m) => toJson(m, await statusOf(m, updates.get(m.id) ?? []))),
+    );
+    return c.json({ items: out, next_cursor });
   });
 
   app.get('/maintenances/:id', async (c) => {
@@ -227,7 +236,7 @@ export function maintenanceApiRoutes(
     const now = deps.clock.now();
     const updates = (await maintenanceUpdates(deps.store.db, [m.id])).get(m.id) ?? [];
     return c.json({
-      ...toJson(m, await statusOf(m)),
+      ...toJson(m, await statusOf(m, updates)),
       // The windows the status page shows: a one-off's own, or the previous, active and next occurrences.
       windows: windowsOf(m, timeZone, now).map((w) => ({
         start: w.start.toISOString(),
