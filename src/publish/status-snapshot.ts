@@ -475,10 +475,7 @@ export function maintenanceStatusAt(
   m: Pick<MaintenanceInput, 'status' | 'scheduledFor' | 'scheduledUntil'>,
   nowMs: number,
 ): MaintenanceStatus {
-  if (m.status) return m.status;
-  if (nowMs < m.scheduledFor.getTime()) return 'scheduled';
-  if (nowMs < m.scheduledUntil.getTime()) return 'in_progress';
-  return 'completed';
+  return m.status ?? windowStatus({ start: m.scheduledFor, end: m.scheduledUntil }, [], new Date(nowMs));
 }
 
 /** Updates posted for one occurrence of a series count from 12 hours before it starts until it ends. */
