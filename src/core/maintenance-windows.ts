@@ -255,7 +255,31 @@ export function isUnderMaintenance(
 export interface StatusUpdate {
   status: MaintenancePublicStatus;
   at: Date;
+  /** `created`/`edited` belong to a whole series; the others to one occurrence. Default: `update`. */
+  kind?: 'created' | 'edited' | 'update' | 'completed' | 'cancelled';
 }
+
+/** An update posted for one occurrence of a series counts from 12 hours before it starts until it ends. */
+export const OCCURRENCE_LEAD_MS = 12 * 3_600_000;
+
+/** The updates that belong to window `w`: all of a one-off's; a series' shared ones and those posted for `w`. */
+export function updatesOfWindow<U extends StatusUpdate>(
+  updates: readonly U[],
+  w: Window,
+  recurring: boolean,
+): U[] {
+  if (!recurring) return [...updates];
+  return updates.filter(
+    (u) =>
+      u.kind === 'created' ||
+      u.kind === 'edited' ||
+      (u.at.getTime() >= w.start.getTime() - OCCURRENCE_LEAD_MS && u.at.getTime() < w.end.getTime()),
+  );
+}
+
+/** The updates that set a window's status (not the series' created/edited notes). */
+export const explicitUpdates = <U extends StatusUpdate>(updates: readonly U[]): U[] =>
+  updates.filter((u) => u.kind !== 'created' && u.kind !== 'edited');
 
 /**
  * Public status of one window at `now`: completed once it ends (or an update said completed, or it was cancelled);

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { type ComponentStatus, worseStatus } from '../core/component-status.ts';
 import type { PublicStatus } from '../core/incident.ts';
 import { localDateOf, startOfLocalDay } from '../core/local-time.ts';
-import { type Recurrence, type Window, windowStatus, windowsOf } from '../core/maintenance-windows.ts';
+import {
+  explicitUpdates,
+  type Recurrence,
+  updatesOfWindow,
+  type Window,
+  windowStatus,
+  windowsOf,
+} from '../core/maintenance-windows.ts';
 import type { Severity } from '../core/severity.ts';
 import {
   componentStatuses,
@@ -478,9 +485,6 @@ export function maintenanceStatusAt(
   return m.status ?? windowStatus({ start: m.scheduledFor, end: m.scheduledUntil }, [], new Date(nowMs));
 }
 
-/** Updates posted for one occurrence of a series count from 12 hours before it starts until it ends. */
-const OCCURRENCE_LEAD_MS = 12 * 3_600_000;
-
 /** One scheduled maintenance per window: a one-off's own, or a recurring series' previous, active and next ones. */
 function toMaintenances(
   m: MaintenanceInput,
@@ -491,14 +495,7 @@ function toMaintenances(
 ): SnapshotMaintenance[] {
   const windows = windowsOf(m, timeZone, now);
   return windows.map((w) => {
-    const own = m.recurrence
-      ? m.updates?.filter(
-          (u) =>
-            u.kind === 'created' ||
-            u.kind === 'edited' ||
-            (u.at.getTime() >= w.start.getTime() - OCCURRENCE_LEAD_MS && u.at.getTime() < w.end.getTime()),
-        )
-      : m.updates;
+    const own = m.updates && updatesOfWindow(m.updates, w, Boolean(m.recurrence));
     const id = m.recurrence ? `${m.id}-${w.start.toISOString().replace(/[-:]|\.\d+/g, '')}` : m.id;
     return toMaintenance({ ...m, id, updates: own }, w, now, baseUrl, knownIds);
   });
@@ -512,7 +509,7 @@ function toMaintenance(
   knownIds: Set<string>,
 ): SnapshotMaintenance {
   const nowMs = now.getTime();
-  const explicit = (m.updates ?? []).filter((u) => u.kind !== 'created' && u.kind !== 'edited');
+  const explicit = explicitUpdates(m.updates ?? []);
   const status = m.status ?? windowStatus(w, explicit, now, m.cancelledAt ?? null);
   const createdAt = m.createdAt ?? m.scheduledFor;
   const updates: SnapshotMaintenanceUpdate[] = m.updates?.length

@@ -4,8 +4,10 @@ import { parseDuration } from '../../core/duration.ts';
 import { DomainError } from '../../core/errors.ts';
 import {
   checkRecurrence,
+  explicitUpdates,
   type MaintenancePublicStatus,
   type Recurrence,
+  updatesOfWindow,
   windowStatus,
   windowsOf,
 } from '../../core/maintenance-windows.ts';
@@ -140,10 +142,7 @@ export function maintenanceApiRoutes(
     const updates = preloaded ?? (await maintenanceUpdates(deps.store.db, [m.id])).get(m.id) ?? [];
     const w = currentWindow(m, now);
     if (!w) return 'completed';
-    const explicit = updates.filter(
-      (u) => (u.kind === 'update' || u.kind === 'completed') && (!m.recurrence || u.at >= w.start),
-    );
-    return windowStatus(w, explicit, now);
+    return windowStatus(w, explicitUpdates(updatesOfWindow(updates, w, m.recurrence !== null)), now);
   };
   const currentWindow = (m: MaintenanceRecord, now: Date) => {
     const windows = windowsOf(m, timeZone, now, 1);
