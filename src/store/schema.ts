@@ -130,6 +130,20 @@ export interface MaintenancesTable {
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+  recurrence: ColumnType<string | null, string | null | undefined, string | null>;
+  duration_seconds: ColumnType<number | null, number | null | undefined, number | null>;
+  cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export interface MaintenanceUpdatesTable {
+  id: Generated<number>;
+  maintenance_id: string;
+  at: Timestamp;
+  kind: string;
+  status: string;
+  message: string;
+  actor: string;
 }
 
 export interface DeadLettersTable {
@@ -208,6 +222,7 @@ export interface Database {
   components: ComponentsTable;
   component_status_intervals: ComponentStatusIntervalsTable;
   maintenances: MaintenancesTable;
+  maintenance_updates: MaintenanceUpdatesTable;
   dead_letters: DeadLettersTable;
   sla_clocks: SlaClocksTable;
   notification_outbox: NotificationOutboxTable;
