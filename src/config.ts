@@ -42,6 +42,10 @@ export interface Config {
   retention?: RetentionConfig;
   /** Intake journal of embedded PGlite on disk (INCIDENTD_JOURNAL*); absent (tests): off. */
   journal?: JournalConfig;
+  /** INCIDENTD_ALERTMANAGER_API_PREFIX: also serve `POST /api/v2/alerts` and `GET /api/v2/status` under it ("" = none). */
+  alertmanagerApiPrefix?: string;
+  /** INCIDENTD_PROMETHEUS_RESOLVE_TIMEOUT: a pushed alert without endsAt resolves this long after it was last seen. */
+  prometheusResolveTimeoutMs?: number;
 }
 
 /** How long rows are kept (ms; null: forever) and how pruning runs. */
@@ -208,6 +212,15 @@ export function listenAddressFrom(env: Env, name: string): ListenAddress | null 
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
+/** A URL path prefix like `/alertmanager`: a leading slash, no trailing one; unset or `/` is "". */
+function pathPrefixFrom(env: Env, name: string): string {
+  const raw = env[name]?.trim() ?? '';
+  const prefix = `/${raw}`.replace(/\/+/g, '/').replace(/\/$/, '');
+  if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(prefix))
+    throw new ConfigError(`${name}: expected a path like /alertmanager, got "${raw}"`);
+  return prefix;
+}
+
 /** A retention period: a duration of at least an hour, or `off` (keep forever). */
 function keepFor(env: Env, name: string, fallback: string): number | null {
   const raw = (env[name] || fallback).trim().toLowerCase();
@@ -277,5 +290,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     deadLetterBodyBytes: intFrom(env, 'INCIDENTD_DEAD_LETTER_BODY_BYTES', 256 * 1024),
     retention: retentionFrom(env),
     journal: journalFrom(env),
+    alertmanagerApiPrefix: pathPrefixFrom(env, 'INCIDENTD_ALERTMANAGER_API_PREFIX'),
+    prometheusResolveTimeoutMs: durationFrom(env, 'INCIDENTD_PROMETHEUS_RESOLVE_TIMEOUT', '5m', 1000),
   });
 }

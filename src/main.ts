@@ -13,6 +13,7 @@ import { createDatadogIntegration } from './integrations/datadog/integration.ts'
 import { notificationTargets } from './integrations/datadog/targets.ts';
 import { runAutoResolve } from './jobs/auto-resolve.ts';
 import { datadogReconcileJob } from './jobs/datadog-reconcile.ts';
+import { DEFAULT_RESOLVE_TIMEOUT_MS, expireAlertsJob } from './jobs/expire-alerts.ts';
 import { runExpireCandidates } from './jobs/expire-candidates.ts';
 import { outboxJob } from './jobs/outbox.ts';
 import { retentionJob } from './jobs/retention.ts';
@@ -184,6 +185,13 @@ export function assemble(deps: {
   ];
   // Pruning of old dead letters, alerts, alert events, candidate groups (and incidents, if asked for).
   if (config.retention) jobs.push(retentionJob({ db: store.db, settings: config.retention, log }));
+  jobs.push(
+    expireAlertsJob({
+      ingest: ingestDepsOf({ store, clock, metrics, router: () => router }),
+      source: 'prometheus',
+      resolveTimeoutMs: config.prometheusResolveTimeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS,
+    }),
+  );
   if (datadog.monitors && config.datadog) {
     const monitors = datadog.monitors;
     jobs.push(

@@ -15,6 +15,11 @@ export interface NormalizedAlert {
   /** null while firing (Alertmanager's zero time `0001-01-01T00:00:00Z` means unset). */
   endsAt: Date | null;
   generatorUrl: string | null;
+  /**
+   * Firing alerts the sender must re-send to keep firing (Prometheus through `POST /api/v2/alerts`): when it
+   * expires unless refreshed; null: after the resolve timeout from when it was last seen. Absent: never expires.
+   */
+  expiresAt?: Date | null;
   /** The sender's own entry for this alert, kept for the timeline. */
   raw: unknown;
 }

@@ -1,4 +1,5 @@
 import type { NormalizedAlert } from '../core/alert.ts';
+import { recordAlertExpiries } from '../store/alert-expiry.ts';
 import { type Trx, type UpsertedAlert, upsertAlerts } from '../store/alerts.ts';
 import type { Db } from '../store/db.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
@@ -46,6 +47,7 @@ export async function ingestAlerts(
   const { upserted, outcome } = await deps.db.transaction().execute(async (trx) => {
     const attributes = { 'incidentd.source': source, 'incidentd.alert_count': alerts.length };
     const upserted = await withSpan('store', attributes, () => upsertAlerts(trx, alerts, now, deps.newId));
+    await recordAlertExpiries(trx, alerts);
     const outcome: RouteOutcome = router
       ? await withSpan('correlate', attributes, async (span) => {
           const result = await router(trx, upserted, now);

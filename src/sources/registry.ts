@@ -1,6 +1,7 @@
 import { alertmanagerSource } from './alertmanager/alertmanager-source.ts';
 import { datadogSource } from './datadog/datadog-source.ts';
 import { grafanaSource } from './grafana/grafana-source.ts';
+import { prometheusSource } from './prometheus/prometheus-source.ts';
 import type { Source } from './source.ts';
 
 /** Route name → sender. A new sender is one folder plus one line here. */
@@ -8,4 +9,5 @@ export const sources: Record<string, Source> = {
   alertmanager: alertmanagerSource,
   grafana: grafanaSource,
   datadog: datadogSource,
+  prometheus: prometheusSource,
 };

@@ -35,6 +35,8 @@ export interface AlertsTable {
   silenced_by: ColumnType<string | null, string | null | undefined, string | null>;
   /** The maintenance that muted this alert, or null. */
   muted_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Firing alerts that must be re-sent (Prometheus): expiry of the last send; null: resolve timeout after last seen. */
+  expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AlertEventsTable {

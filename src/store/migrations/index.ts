@@ -5,6 +5,7 @@ import * as prepareRetention from './2026_11_29_1600_prepare_retention.ts';
 import * as createSlackMessages from './2026_11_29_1700_create_slack_messages.ts';
 import * as createSilences from './2026_11_29_1800_create_silences.ts';
 import * as extendMaintenances from './2026_11_29_1900_extend_maintenances.ts';
+import * as addAlertExpiry from './2026_11_29_2000_add_alert_expiry.ts';
 
 /** Static list: migrations are bundled code, not files discovered at run time. Names sort in apply order. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_1700_create_slack_messages': createSlackMessages,
   '2026_11_29_1800_create_silences': createSilences,
   '2026_11_29_1900_extend_maintenances': extendMaintenances,
+  '2026_11_29_2000_add_alert_expiry': addAlertExpiry,
 };

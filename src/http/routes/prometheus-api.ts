@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import type { IngestDeps } from '../../pipeline/ingest.ts';
+import { PROMETHEUS_SOURCE } from '../../sources/prometheus/to-raw.ts';
+import type { AppDeps } from '../app.ts';
+import { createIntake } from '../intake-request.ts';
+import { hasToken, unauthorized } from '../middleware/require-token.ts';
+
+/** The Alertmanager version whose API these routes speak (what `GET /api/v2/status` reports). */
+const SPEAKS_ALERTMANAGER = '0.25.0';
+
+/**
+ * Alertmanager's API as Prometheus uses it, so `alerting.alertmanagers` can point straight at incidentd:
+ * `POST /api/v2/alerts` (postable alerts, source `prometheus`) and `GET /api/v2/status`, at the root and under
+ * INCIDENTD_ALERTMANAGER_API_PREFIX. The ingest token comes as `authorization` (Bearer) or `basic_auth` password.
+ */
+export function prometheusApiRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
+  const app = new Hono();
+  const intake = createIntake(deps, PROMETHEUS_SOURCE);
+  const startedAt = deps.clock.now();
+  const prefixes = [...new Set(['', deps.config.alertmanagerApiPrefix ?? ''])];
+  for (const prefix of prefixes) {
+    app.use(`${prefix}/api/v2/alerts`, async (c, next) => {
+      if (hasToken(c, deps.tokens.ingest)) return next();
+      if (c.req.method === 'POST')
+        deps.metrics.alertsRejected.inc({ source: PROMETHEUS_SOURCE, reason: 'unauthorized' });
+      return unauthorized(c, 'ingest');
+    });
+    app.use(`${prefix}/api/v2/status`, async (c, next) =>
+      hasToken(c, deps.tokens.ingest) ? next() : unauthorized(c, 'ingest'),
+    );
+    app.post(`${prefix}/api/v2/alerts`, async (c) => {
+      const read = await intake.read(c);
+      if ('kind' in read)
+        return c.json({ error: read.kind, message: read.message, dead_letter_id: read.deadLetterId }, 413);
+      const outcome = await intake.process(c, ingest, read.bytes, read.now);
+      if (outcome.kind === 'accepted') return c.json(outcome.body, 200);
+      return c.json(
+        { error: outcome.kind, message: outcome.message, dead_letter_id: outcome.deadLetterId },
+        400,
+      );
+    });
+    // Alertmanager's `alertmanagerStatus`: what API clients (amtool, Grafana's data source) read to identify it.
+    app.get(`${prefix}/api/v2/status`, (c) =>
+      c.json({
+        cluster: { name: '', status: 'disabled', peers: [] },
+        versionInfo: {
+          version: SPEAKS_ALERTMANAGER,
+          branch: 'incidentd',
+          revision: '',
+          buildUser: '',
+          buildDate: '',
+          goVersion: '',
+        },
+        config: { original: '# incidentd: alerts posted here become incidents through its rules\n' },
+        uptime: startedAt.toISOString(),
+      }),
+    );
+  }
+  return app;
+}
