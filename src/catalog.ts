@@ -124,6 +124,16 @@ const catalogSchema = z.strictObject({
   sla_policies: z.record(z.string(), z.partialRecord(z.enum(SEVERITIES), slaPolicy)).default({}),
   sla_warning_at: z.number().gt(0).lt(1).default(0.8),
   notifications: z.array(notificationTarget).default([]),
+  /** PagerDuty Events API v2 intake (`POST /v2/enqueue`): accepted routing keys, and labels added to their alerts. */
+  pagerduty_routing_keys: z
+    .array(
+      z.strictObject({
+        key: z.string().min(8, 'routing keys need at least 8 characters'),
+        labels: z.record(z.string(), z.string()).default({}),
+      }),
+    )
+    .default([])
+    .refine((keys) => new Set(keys.map((k) => k.key)).size === keys.length, { message: 'duplicate key' }),
 });
 
 export type Catalog = z.infer<typeof catalogSchema>;

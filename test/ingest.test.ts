@@ -15,7 +15,9 @@ const post = (body: string, headers: Record<string, string> = bearer(INGEST_TOKE
 
 describe('fixtures', () => {
   it('cover every source', () => {
-    expect(new Set(fixtures.map((f) => f.source))).toEqual(new Set(['alertmanager', 'grafana', 'datadog']));
+    expect(new Set(fixtures.map((f) => f.source))).toEqual(
+      new Set(['alertmanager', 'grafana', 'datadog', 'pagerduty']),
+    );
   });
 });
 

@@ -31,6 +31,7 @@ import { silenceApiRoutes } from './routes/api-silences.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { internalReportRoutes } from './routes/internal-reports.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { pagerdutyEnqueueRoutes } from './routes/pagerduty-enqueue.ts';
 import { prometheusApiRoutes } from './routes/prometheus-api.ts';
 import { publicRoutes, type StatusPageDeps } from './routes/public.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.journal) app.use('/webhooks/:source', journalScope(deps.journal));
   app.route('/', webhookRoutes(deps, ingest));
   app.route('/', prometheusApiRoutes(deps, ingest));
+  app.route('/', pagerdutyEnqueueRoutes(deps, ingest));
   app.use(
     '/api/v1/*',
     requireToken(() => deps.tokens.admin, 'admin'),

@@ -1,6 +1,7 @@
 import { alertmanagerSource } from './alertmanager/alertmanager-source.ts';
 import { datadogSource } from './datadog/datadog-source.ts';
 import { grafanaSource } from './grafana/grafana-source.ts';
+import { pagerdutySource } from './pagerduty/pagerduty-source.ts';
 import { prometheusSource } from './prometheus/prometheus-source.ts';
 import type { Source } from './source.ts';
 
@@ -10,4 +11,5 @@ export const sources: Record<string, Source> = {
   grafana: grafanaSource,
   datadog: datadogSource,
   prometheus: prometheusSource,
+  pagerduty: pagerdutySource,
 };

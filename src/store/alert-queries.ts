@@ -109,3 +109,27 @@ export async function getAlertLabels(
 ): Promise<{ title: string; labels: Record<string, string> } | undefined> {
   return db.selectFrom('alerts').select(['title', 'labels']).where('id', '=', id).executeTakeFirst();
 }
+
+/** What a follow-up event (PagerDuty acknowledge/resolve) inherits from the alert it refers to, or undefined. */
+export async function findAlertByFingerprint(
+  db: Db,
+  source: string,
+  fingerprint: string,
+): Promise<
+  | {
+      status: 'firing' | 'resolved';
+      labels: Record<string, string>;
+      annotations: Record<string, string>;
+      title: string;
+      startsAt: Date;
+    }
+  | undefined
+> {
+  const row = await db
+    .selectFrom('alerts')
+    .select(['status', 'labels', 'annotations', 'title', 'starts_at'])
+    .where('source', '=', source)
+    .where('fingerprint', '=', fingerprint)
+    .executeTakeFirst();
+  return row && { ...row, startsAt: new Date(row.starts_at) };
+}

@@ -1,0 +1,96 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { IngestDeps } from '../../pipeline/ingest.ts';
+import { type FindAlert, pagerdutyEnrich } from '../../pipeline/pagerduty-events.ts';
+import { PAGERDUTY_SOURCE } from '../../sources/pagerduty/to-raw.ts';
+import { findAlertByFingerprint } from '../../store/alert-queries.ts';
+import type { AppDeps } from '../app.ts';
+import { createIntake } from '../intake-request.ts';
+
+/** PagerDuty's error answer: `{"status":"invalid event","message":"Event object is invalid","errors":[…]}`. */
+function invalidEvent(
+  c: Context,
+  errors: string[],
+  status: 400 | 413 = 400,
+  extra: Record<string, unknown> = {},
+) {
+  return c.json({ status: 'invalid event', message: 'Event object is invalid', errors, ...extra }, status);
+}
+
+/** Constant-time lookup of a presented routing key among the catalog's. */
+function routingKeyOf(keys: readonly { key: string; labels: Record<string, string> }[], presented: unknown) {
+  if (typeof presented !== 'string') return undefined;
+  const given = Buffer.from(presented);
+  let found: (typeof keys)[number] | undefined;
+  for (const entry of keys) {
+    const known = Buffer.from(entry.key);
+    if (known.length === given.length && timingSafeEqual(known, given)) found = entry;
+  }
+  return found;
+}
+
+/**
+ * `POST /v2/enqueue`: PagerDuty Events API v2 alert events, so any tool that pages PagerDuty can page incidentd by
+ * changing the URL. The credential is the body's `routing_key`, one of the catalog's `pagerduty_routing_keys`;
+ * an unknown one is a 400 (as PagerDuty answers) and nothing is stored. Accepted: 202 with the `dedup_key`.
+ */
+export function pagerdutyEnqueueRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
+  const app = new Hono();
+  const intake = createIntake(deps, PAGERDUTY_SOURCE);
+  const keys = deps.config.catalog.pagerduty_routing_keys ?? [];
+  const find: FindAlert = (fingerprint) =>
+    findAlertByFingerprint(deps.store.db, PAGERDUTY_SOURCE, fingerprint);
+  app.post('/v2/enqueue', async (c) => {
+    const read = await intake.read(c);
+    if ('kind' in read) return invalidEvent(c, [read.message], 413, { dead_letter_id: read.deadLetterId });
+    let event: unknown;
+    try {
+      event = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.bytes));
+    } catch (err) {
+      const rejected = await intake.reject(
+        c,
+        `body: invalid JSON (${(err as Error).message})`,
+        read.bytes,
+        read.now,
+      );
+      if (rejected.kind === 'accepted') throw new Error('unreachable');
+      return invalidEvent(c, [rejected.message], 400, { dead_letter_id: rejected.deadLetterId });
+    }
+    const fields =
+      event !== null && typeof event === 'object' && !Array.isArray(event)
+        ? (event as Record<string, unknown>)
+        : null;
+    const routing = routingKeyOf(keys, fields?.routing_key);
+    if (!fields || !routing) {
+      deps.metrics.alertsRejected.inc({ source: PAGERDUTY_SOURCE, reason: 'unauthorized' });
+      return invalidEvent(c, [
+        fields && 'routing_key' in fields ? 'Invalid routing key' : "'routing_key' is missing",
+      ]);
+    }
+    // PagerDuty makes up a dedup_key for a trigger without one and answers it: written into the body before it is
+    // journaled, so a replay of the body is the same alert.
+    let bytes = read.bytes;
+    let dedupKey = fields.dedup_key;
+    if (
+      fields.event_action === 'trigger' &&
+      (dedupKey === undefined || dedupKey === null || dedupKey === '')
+    ) {
+      dedupKey = randomUUID().replaceAll('-', '');
+      bytes = new TextEncoder().encode(JSON.stringify({ ...fields, dedup_key: dedupKey }));
+    }
+    const outcome = await intake.process(
+      c,
+      { ...ingest, enrich: pagerdutyEnrich(routing.labels, find, ingest.enrich) },
+      bytes,
+      read.now,
+    );
+    if (outcome.kind !== 'accepted')
+      return invalidEvent(c, [outcome.message], 400, { dead_letter_id: outcome.deadLetterId });
+    return c.json(
+      { status: 'success', message: 'Event processed', dedup_key: dedupKey, ...outcome.body },
+      202,
+    );
+  });
+  return app;
+}
