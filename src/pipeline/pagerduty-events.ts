@@ -1,17 +1,17 @@
 import type { NormalizedAlert } from '../core/alert.ts';
 import type { IngestDeps } from './ingest.ts';
 
-/** The stored alert a follow-up event refers to (`findAlertByFingerprint` in the store). */
-export type FindAlert = (fingerprint: string) => Promise<
-  | {
-      status: 'firing' | 'resolved';
-      labels: Record<string, string>;
-      annotations: Record<string, string>;
-      title: string;
-      startsAt: Date;
-    }
-  | undefined
->;
+/** What a follow-up event inherits from the stored alert it refers to. */
+export interface FollowedAlert {
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  title: string;
+  startsAt: Date;
+}
+
+/** The stored alert of this source with this fingerprint (`findAlertByFingerprint` in the store). */
+export type FindAlert = (fingerprint: string) => Promise<FollowedAlert | undefined>;
 
 /**
  * PagerDuty semantics on top of the parsed event, before the ingest transaction:

@@ -1,3 +1,4 @@
+import type { FollowedAlert } from '../pipeline/pagerduty-events.ts';
 import type { Db } from './db.ts';
 import { type PageRequest, toPage } from './pagination.ts';
 
@@ -115,16 +116,7 @@ export async function findAlertByFingerprint(
   db: Db,
   source: string,
   fingerprint: string,
-): Promise<
-  | {
-      status: 'firing' | 'resolved';
-      labels: Record<string, string>;
-      annotations: Record<string, string>;
-      title: string;
-      startsAt: Date;
-    }
-  | undefined
-> {
+): Promise<FollowedAlert | undefined> {
   const row = await db
     .selectFrom('alerts')
     .select(['status', 'labels', 'annotations', 'title', 'starts_at'])
