@@ -72,11 +72,6 @@ export function createIntake(deps: AppDeps, source: string) {
         );
         return { kind: 'too_large', message, deadLetterId };
       }),
-    /** A body refused before processing (not JSON, not the sender's shape): counted and kept. */
-    reject: async (c: Context, message: string, bytes: Uint8Array, now: Date): Promise<IntakeOutcome> => {
-      metrics.alertsRejected.inc({ source, reason: 'invalid' });
-      return { kind: 'invalid', message, deadLetterId: await deadLetter(c, message, 400, bytes, now) };
-    },
     /** Journal, then parse, dedup, correlate and commit: the webhook route's processing. */
     process: (c: Context, ingest: IngestDeps, bytes: Uint8Array, now: Date) =>
       guard(async (): Promise<IntakeOutcome> => {

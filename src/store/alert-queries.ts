@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { FollowedAlert } from '../pipeline/pagerduty-events.ts';
 import type { Db } from './db.ts';
 import { type PageRequest, toPage } from './pagination.ts';
@@ -124,4 +125,19 @@ export async function findAlertByFingerprint(
     .where('fingerprint', '=', fingerprint)
     .executeTakeFirst();
   return row && { ...row, startsAt: new Date(row.starts_at) };
+}
+
+/** Adds annotations to one alert (a PagerDuty acknowledge: no state change, but worth keeping). */
+export async function annotateAlert(
+  db: Db,
+  source: string,
+  fingerprint: string,
+  annotations: Record<string, string>,
+): Promise<void> {
+  await db
+    .updateTable('alerts')
+    .set({ annotations: sql`annotations || ${JSON.stringify(annotations)}::jsonb` })
+    .where('source', '=', source)
+    .where('fingerprint', '=', fingerprint)
+    .execute();
 }

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import type { IngestDeps } from '../../pipeline/ingest.ts';
 import { type FindAlert, pagerdutyEnrich } from '../../pipeline/pagerduty-events.ts';
 import { PAGERDUTY_SOURCE } from '../../sources/pagerduty/to-raw.ts';
-import { findAlertByFingerprint } from '../../store/alert-queries.ts';
+import { annotateAlert, findAlertByFingerprint } from '../../store/alert-queries.ts';
 import type { AppDeps } from '../app.ts';
 import { createIntake } from '../intake-request.ts';
 
@@ -48,14 +48,9 @@ export function pagerdutyEnqueueRoutes(deps: AppDeps, ingest: IngestDeps): Hono 
     try {
       event = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.bytes));
     } catch (err) {
-      const rejected = await intake.reject(
-        c,
-        `body: invalid JSON (${(err as Error).message})`,
-        read.bytes,
-        read.now,
-      );
-      if (rejected.kind === 'accepted') throw new Error('unreachable');
-      return invalidEvent(c, [rejected.message], 400, { dead_letter_id: rejected.deadLetterId });
+      // No routing key can be read from it: refused like an unknown key, without storing anything.
+      deps.metrics.alertsRejected.inc({ source: PAGERDUTY_SOURCE, reason: 'invalid' });
+      return invalidEvent(c, [`body: invalid JSON (${(err as Error).message})`]);
     }
     const fields =
       event !== null && typeof event === 'object' && !Array.isArray(event)
@@ -87,6 +82,15 @@ export function pagerdutyEnqueueRoutes(deps: AppDeps, ingest: IngestDeps): Hono 
     );
     if (outcome.kind !== 'accepted')
       return invalidEvent(c, [outcome.message], 400, { dead_letter_id: outcome.deadLetterId });
+    // An acknowledge changes no alert state (a repeat moves only last seen): record it on the alert itself.
+    if (
+      fields.event_action === 'acknowledge' &&
+      Number(outcome.body.accepted) > 0 &&
+      typeof dedupKey === 'string'
+    )
+      await annotateAlert(deps.store.db, PAGERDUTY_SOURCE, dedupKey, {
+        pagerduty_acknowledged_at: read.now.toISOString(),
+      });
     return c.json(
       { status: 'success', message: 'Event processed', dedup_key: dedupKey, ...outcome.body },
       202,
