@@ -129,6 +129,34 @@ describeEachDatabase('POST /api/v2/alerts (Prometheus)', ({ store }) => {
     expect((await incident(incidents[0]!)).state).toBe('resolved');
   });
 
+  it('an expired alert re-sent with its old start fires again (Prometheus back after an outage)', async () => {
+    const clock = new ManualClock(new Date('2026-11-05T10:00:00Z'));
+    const { app, runJobs } = await createTestApp(store(), { clock });
+    const alert = promAlert('eu-prom-3', clock);
+    const fp = alertmanagerFingerprint(alert.labels);
+    expect((await app.request('/api/v2/alerts', post([alert]))).status).toBe(200);
+    clock.advance(10 * 60_000);
+    await runJobs();
+    const expired = await row(fp);
+    expect(expired.status).toBe('resolved');
+    // Marked as expired (not resolved by Prometheus).
+    expect(new Date(expired.expires_at!).toISOString()).toBe(alert.endsAt);
+    const resent = { ...alert, endsAt: new Date(clock.now().getTime() + 4 * 60_000).toISOString() };
+    const res = await app.request('/api/v2/alerts', post([resent]));
+    expect(await res.json()).toMatchObject({ changed: 1 });
+    const again = await row(fp);
+    expect(again.status).toBe('firing');
+    expect(new Date(again.starts_at).getTime()).toBe(clock.now().getTime());
+    expect(new Date(again.expires_at!).toISOString()).toBe(resent.endsAt);
+    // A resolution by Prometheus itself is not an expiry: an old copy sent after it stays ignored.
+    clock.advance(60_000);
+    const ended = { ...resent, startsAt: again.starts_at, endsAt: clock.now().toISOString() };
+    expect((await app.request('/api/v2/alerts', post([ended]))).status).toBe(200);
+    expect(await row(fp)).toMatchObject({ status: 'resolved', expires_at: null });
+    expect((await app.request('/api/v2/alerts', post([resent]))).status).toBe(200);
+    expect((await row(fp)).status).toBe('resolved');
+  });
+
   it('without endsAt, an alert expires resolve_timeout after it was last seen', async () => {
     const clock = new ManualClock(new Date('2026-11-03T10:00:00Z'));
     const { app, runJobs } = await createTestApp(store(), {

@@ -40,7 +40,8 @@ export function expireAlertsJob(deps: {
         endsAt: row.expired_at,
         generatorUrl: row.generator_url,
         raw: row.raw,
-        expiresAt: null,
+        // Kept on the resolved row: it marks the alert as expired rather than resolved by its sender.
+        expiresAt: row.expired_at,
       }));
       await ingestAlerts(deps.ingest, deps.source, alerts);
       return alerts.length;

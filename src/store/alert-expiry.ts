@@ -6,12 +6,14 @@ import type { Db } from './db.ts';
 /**
  * Within the ingest transaction, after the upsert: each expiring alert's expiry from this delivery (the last
  * delivery of a fingerprint in the body wins). Alerts without `expiresAt` (every other source) are left alone.
+ * A resolution keeps its `expiresAt` only when the expiry job resolved it: `resolved` with an expiry means
+ * "expired, not resolved by its sender" (see `expiredFingerprints`).
  */
 export async function recordAlertExpiries(trx: Trx, alerts: readonly NormalizedAlert[]): Promise<void> {
   const byFingerprint = new Map<string, string | null>();
   for (const a of alerts) {
     if (a.expiresAt === undefined) continue;
-    byFingerprint.set(a.fingerprint, a.status === 'firing' ? (a.expiresAt?.toISOString() ?? null) : null);
+    byFingerprint.set(a.fingerprint, a.expiresAt?.toISOString() ?? null);
   }
   if (byFingerprint.size === 0) return;
   const rows = [...byFingerprint].map(([fingerprint, expires_at]) => ({ fingerprint, expires_at }));
@@ -66,4 +68,26 @@ export async function expiredAlerts(
     starts_at: new Date(r.starts_at),
     expired_at: new Date(r.expired_at),
   })) as ExpiredAlertRow[];
+}
+
+/**
+ * Of these fingerprints, the alerts the expiry job resolved (not their sender), with when they expired: a firing
+ * re-send of one is a new occurrence even if it carries the old start (Prometheus restored its state, or its send
+ * raced the expiry), as Alertmanager would fire it again.
+ */
+export async function expiredFingerprints(
+  db: Db,
+  source: string,
+  fingerprints: readonly string[],
+): Promise<Map<string, Date>> {
+  if (fingerprints.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('alerts')
+    .select(['fingerprint', 'expires_at'])
+    .where('source', '=', source)
+    .where('status', '=', 'resolved')
+    .where('expires_at', 'is not', null)
+    .where('fingerprint', 'in', [...new Set(fingerprints)])
+    .execute();
+  return new Map(rows.map((r) => [r.fingerprint, new Date(r.expires_at!)]));
 }

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import type { IngestDeps } from '../../pipeline/ingest.ts';
+import { refireExpired } from '../../pipeline/refire-expired.ts';
 import { PROMETHEUS_SOURCE } from '../../sources/prometheus/to-raw.ts';
+import { expiredFingerprints } from '../../store/alert-expiry.ts';
 import type { AppDeps } from '../app.ts';
 import { createIntake } from '../intake-request.ts';
 import { hasToken, unauthorized } from '../middleware/require-token.ts';
@@ -17,6 +19,14 @@ export function prometheusApiRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
   const app = new Hono();
   const intake = createIntake(deps, PROMETHEUS_SOURCE);
   const startedAt = deps.clock.now();
+  const refiring: IngestDeps = {
+    ...ingest,
+    enrich: refireExpired(
+      (fingerprints) => expiredFingerprints(deps.store.db, PROMETHEUS_SOURCE, fingerprints),
+      () => deps.clock.now(),
+      ingest.enrich,
+    ),
+  };
   const prefixes = [...new Set(['', deps.config.alertmanagerApiPrefix ?? ''])];
   for (const prefix of prefixes) {
     app.use(`${prefix}/api/v2/alerts`, async (c, next) => {
@@ -32,7 +42,7 @@ export function prometheusApiRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
       const read = await intake.read(c);
       if ('kind' in read)
         return c.json({ error: read.kind, message: read.message, dead_letter_id: read.deadLetterId }, 413);
-      const outcome = await intake.process(c, ingest, read.bytes, read.now);
+      const outcome = await intake.process(c, refiring, read.bytes, read.now);
       if (outcome.kind === 'accepted') return c.json(outcome.body, 200);
       return c.json(
         { error: outcome.kind, message: outcome.message, dead_letter_id: outcome.deadLetterId },
