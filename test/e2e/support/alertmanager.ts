@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type Spawned, startProcess, waitFor, which } from './processes.ts';
+import { freePort, type Spawned, startProcess, waitUntilReady, which } from './processes.ts';
 
 export const ALERTMANAGER_BINARY = 'prometheus-alertmanager';
 
@@ -58,19 +58,6 @@ export async function startAlertmanager(opts: {
     await proc.stop();
     await rm(dir, { recursive: true, force: true });
   };
-  try {
-    await waitFor(
-      `Alertmanager ${url}/-/ready to answer 200`,
-      async () => {
-        if (proc.exited()) throw new Error('Alertmanager exited before it was ready');
-        const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) });
-        return res.status === 200 ? true : undefined;
-      },
-      { timeoutMs: 30_000, detail: () => `Alertmanager output:\n${proc.output()}` },
-    );
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  await waitUntilReady('Alertmanager', proc, `${url}/-/ready`, stop);
   return { url, process: proc, stop };
 }

@@ -123,3 +123,29 @@ export async function waitFor<T>(
     await sleep(opts.intervalMs ?? 250);
   }
 }
+
+/**
+ * Waits until a daemon started with `startProcess` answers 200 on `readyUrl` (Alertmanager's and Prometheus'
+ * `/-/ready`); if it exits or never gets ready, runs `cleanup` and throws with its output.
+ */
+export async function waitUntilReady(
+  name: string,
+  proc: Spawned,
+  readyUrl: string,
+  cleanup: () => Promise<void>,
+): Promise<void> {
+  try {
+    await waitFor(
+      `${name} ${readyUrl} to answer 200`,
+      async () => {
+        if (proc.exited()) throw new Error(`${name} exited before it was ready`);
+        const res = await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) });
+        return res.status === 200 ? true : undefined;
+      },
+      { timeoutMs: 30_000, detail: () => `${name} output:\n${proc.output()}` },
+    );
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

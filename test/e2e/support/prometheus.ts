@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type Spawned, startProcess, waitFor, which } from './processes.ts';
+import { freePort, type Spawned, startProcess, waitUntilReady, which } from './processes.ts';
 
 export const PROMETHEUS_BINARY = 'prometheus';
 
@@ -68,20 +68,7 @@ export async function startPrometheus(opts: {
     await proc.stop();
     await rm(dir, { recursive: true, force: true });
   };
-  try {
-    await waitFor(
-      `Prometheus ${url}/-/ready to answer 200`,
-      async () => {
-        if (proc.exited()) throw new Error('Prometheus exited before it was ready');
-        const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) });
-        return res.status === 200 ? true : undefined;
-      },
-      { timeoutMs: 30_000, detail: () => `Prometheus output:\n${proc.output()}` },
-    );
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  await waitUntilReady('Prometheus', proc, `${url}/-/ready`, stop);
   return {
     url,
     process: proc,
