@@ -133,7 +133,10 @@ describeEachDatabase('POST /v2/enqueue (PagerDuty Events API v2)', ({ store }) =
     const before = await deadLetters();
     for (const [body, error] of [
       [trigger({ routing_key: 'not-a-known-key', dedup_key: 'unknown-key' }), 'Invalid routing key'],
-      [{ ...trigger({ dedup_key: 'unknown-key' }), routing_key: undefined }, "'routing_key' is missing"],
+      [
+        { ...trigger({ dedup_key: 'unknown-key' }), routing_key: undefined },
+        "'routing_key' is missing or blank",
+      ],
       ['{"routing_key": ', 'body: invalid JSON'],
     ] as const) {
       const res = await a.request('/v2/enqueue', enqueue(body));

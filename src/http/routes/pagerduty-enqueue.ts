@@ -59,9 +59,9 @@ export function pagerdutyEnqueueRoutes(deps: AppDeps, ingest: IngestDeps): Hono 
     const routing = routingKeyOf(keys, fields?.routing_key);
     if (!fields || !routing) {
       deps.metrics.alertsRejected.inc({ source: PAGERDUTY_SOURCE, reason: 'unauthorized' });
-      return invalidEvent(c, [
-        fields && 'routing_key' in fields ? 'Invalid routing key' : "'routing_key' is missing",
-      ]);
+      // PagerDuty's own wording for these two (seen in its 400 answers).
+      const present = typeof fields?.routing_key === 'string' && fields.routing_key !== '';
+      return invalidEvent(c, [present ? 'Invalid routing key' : "'routing_key' is missing or blank"]);
     }
     // PagerDuty makes up a dedup_key for a trigger without one and answers it: written into the body before it is
     // journaled, so a replay of the body is the same alert.
