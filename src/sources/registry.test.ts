@@ -5,8 +5,14 @@ import { sources } from './registry.ts';
 const NOW = new Date('2026-11-23T04:00:00Z');
 
 describe('registry', () => {
-  it('maps the three senders by route name', () => {
-    expect(Object.keys(sources).sort()).toEqual(['alertmanager', 'datadog', 'grafana']);
+  it('maps the senders by route name', () => {
+    expect(Object.keys(sources).sort()).toEqual([
+      'alertmanager',
+      'datadog',
+      'grafana',
+      'pagerduty',
+      'prometheus',
+    ]);
     for (const [name, source] of Object.entries(sources)) expect(source.name).toBe(name);
   });
 });
@@ -40,9 +46,15 @@ const bodyLike = fc.oneof(
       'date',
       'metadata',
       'alert_transition',
+      'routing_key',
+      'event_action',
+      'dedup_key',
+      'payload',
     ),
     jsonish,
   ),
+  // Prometheus: a bare array of postable alerts.
+  fc.array(fc.oneof(alertLike, jsonish)),
 );
 
 describe.each(Object.entries(sources))('%s parse never throws', (_name, source) => {
@@ -61,10 +73,17 @@ describe.each(Object.entries(sources))('%s parse never throws', (_name, source) 
 describe.each(Object.entries(sources))('%s parse survives hostile nesting', (_name, source) => {
   it('does not overflow the stack on deeply nested JSON', () => {
     const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const deepObject = JSON.parse(`${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`);
     for (const body of [
       { foo: deep },
       { alerts: [{ values: { a: deep } }] },
       { metadata: { ALERT_ID: deep } },
+      [{ labels: {}, annotations: { a: deep } }],
+      {
+        routing_key: 'k',
+        event_action: 'trigger',
+        payload: { summary: 's', source: 'h', severity: 'info', custom_details: { a: deep, b: deepObject } },
+      },
     ]) {
       expect(() => source.parse(body, NOW)).not.toThrow();
     }

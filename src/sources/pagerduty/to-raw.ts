@@ -15,9 +15,20 @@ const LABEL_FIELDS = ['severity', 'source', 'component', 'group', 'class'] as co
  */
 export function derivedDedupKey(event: unknown, receivedAt: Date): string {
   return createHash('sha256')
-    .update(`${receivedAt.toISOString()}\n${JSON.stringify(event)}`)
+    .update(`${receivedAt.toISOString()}\n${jsonText(event)}`)
     .digest('hex')
     .slice(0, 32);
+}
+
+/** Nesting below this depth is kept as one JSON annotation rather than flattened further. */
+const MAX_DETAIL_DEPTH = 8;
+
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return '(too deeply nested to show)';
+  }
 }
 
 /** `custom_details` as flat annotations: nested keys joined with `.`, scalars as text, arrays as JSON. */
@@ -25,14 +36,15 @@ export function flattenDetails(
   value: unknown,
   prefix = '',
   out: Record<string, string> = {},
+  depth = 0,
 ): Record<string, string> {
   if (value === null || value === undefined) return out;
-  if (typeof value === 'object' && !Array.isArray(value)) {
+  if (typeof value === 'object' && !Array.isArray(value) && depth < MAX_DETAIL_DEPTH) {
     for (const [key, inner] of Object.entries(value))
-      flattenDetails(inner, prefix ? `${prefix}.${key}` : key, out);
+      flattenDetails(inner, prefix ? `${prefix}.${key}` : key, out, depth + 1);
     return out;
   }
-  out[prefix || 'custom_details'] = typeof value === 'string' ? value : JSON.stringify(value);
+  out[prefix || 'custom_details'] = typeof value === 'string' ? value : jsonText(value);
   return out;
 }
 
