@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { resolveSessionSecret } from './auth/session.ts';
+import { createSessionSigner, resolveSessionSecret } from './auth/session.ts';
 import { resolveTokens, type Tokens } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { createApp } from './http/app.ts';
@@ -182,6 +182,7 @@ export function assemble(deps: {
     config,
     store,
     clock,
+    newId,
     log,
     refreshGauges,
     actions,
@@ -191,8 +192,8 @@ export function assemble(deps: {
     router: () => router,
     statusPage: { snapshots, hub, announce: (event) => bus.emit(event) },
     internalHub,
-    sessionSecret: deps.sessionSecret ?? null,
-    ...(datadog.enrich ? { enrich: datadog.enrich } : {}),
+    signer: createSessionSigner({ secret: deps.sessionSecret ?? null, adminDigest: () => deps.tokens.admin }),
+    enrich: datadog.enrich ?? null,
     datadogStatus: () => datadog.status(),
   });
   return { app, bus, rules, jobs, snapshots, hub, internalHub, actions, refreshGauges, datadog };

@@ -1,16 +1,6 @@
 import { Hono } from 'hono';
-import { createSessionSigner } from '../auth/session.ts';
-import type { Tokens } from '../auth/tokens.ts';
-import type { Config } from '../config.ts';
-import { newId } from '../ids.ts';
-import type { DatadogIntegrationStatus } from '../integrations/datadog/integration.ts';
-import { notificationTargets } from '../integrations/datadog/targets.ts';
-import { createIncidentActions, type IncidentActions } from '../pipeline/actions.ts';
-import type { AlertRouter, IngestDeps } from '../pipeline/ingest.ts';
-import type { Clock, Logger } from '../pipeline/ports.ts';
-import type { WebSocketHub } from '../publish/websocket-hub.ts';
-import type { StoreHandle } from '../store/db.ts';
-import type { Metrics } from '../telemetry/metrics.ts';
+import type { IngestDeps } from '../pipeline/ingest.ts';
+import type { AppDeps } from './app-deps.ts';
 import { errorHandler } from './errors.ts';
 import { internalAuth } from './middleware/internal-auth.ts';
 import { requireToken } from './middleware/require-token.ts';
@@ -21,38 +11,16 @@ import { maintenanceApiRoutes } from './routes/api-maintenances.ts';
 import { notificationApiRoutes } from './routes/api-notifications.ts';
 import { reportApiRoutes } from './routes/api-reports.ts';
 import { reviewApiRoutes } from './routes/api-review.ts';
-import { internalRoutes } from './routes/internal.ts';
+import { customerViewRoutes } from './routes/customer-view.ts';
+import { internalSocketRoutes } from './routes/internal.ts';
+import { consoleRoutes } from './routes/internal-console.ts';
+import { incidentPageRoutes } from './routes/internal-incident.ts';
+import { loginRoutes } from './routes/internal-login.ts';
 import { internalReportRoutes } from './routes/internal-reports.ts';
 import { opsRoutes } from './routes/ops.ts';
-import { publicRoutes, type StatusPageDeps } from './routes/public.ts';
+import { publicRoutes } from './routes/public.ts';
+import { statuspageApiRoutes } from './routes/statuspage-api.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
-
-/** Everything the HTTP layer needs, built by main.ts (or a test) and passed in. */
-export interface AppDeps {
-  config: Config;
-  store: StoreHandle;
-  clock: Clock;
-  log: Logger;
-  metrics: Metrics;
-  tokens: Tokens;
-  readiness: { rulesLoaded(): boolean };
-  /** The running rule set's router (null: no rules loaded, every alert stays unrouted). */
-  router?: () => AlertRouter | null;
-  /** Recomputes store-derived gauges before a scrape. */
-  refreshGauges?: () => Promise<void>;
-  /** Responders' incident actions (main.ts wires them to the event bus; without it, nothing is announced). */
-  actions?: IncidentActions;
-  /** The public status page (snapshot, WebSocket hub); without it no public or maintenance routes are mounted. */
-  statusPage?: StatusPageDeps;
-  /** The internal pages' WebSocket hub (/internal/ws); without it, no live channel is mounted. */
-  internalHub?: WebSocketHub;
-  /** Server secret for session cookies (settings table); null: derived from the admin token digest. */
-  sessionSecret?: Buffer | null;
-  /** Webhook enrichment before ingest (Datadog monitor look-ups); none when absent. */
-  enrich?: IngestDeps['enrich'];
-  /** Integration health for GET /api/v1/integrations/datadog. */
-  datadogStatus?: () => DatadogIntegrationStatus;
-}
 
 /** Builds the application; never listens (tests call `app.request()`). */
 export function createApp(deps: AppDeps): Hono {
@@ -64,9 +32,9 @@ export function createApp(deps: AppDeps): Hono {
   const ingest: IngestDeps = {
     db: deps.store.db,
     clock: deps.clock,
-    newId,
+    newId: deps.newId,
     metrics: deps.metrics,
-    router: deps.router ?? (() => null),
+    router: deps.router,
     ...(deps.enrich ? { enrich: deps.enrich } : {}),
   };
   app.route('/', opsRoutes(deps));
@@ -76,36 +44,22 @@ export function createApp(deps: AppDeps): Hono {
     requireToken(() => deps.tokens.admin, 'admin'),
   );
   app.route('/api/v1', alertApiRoutes(deps, ingest));
-  const actions =
-    deps.actions ??
-    createIncidentActions({
-      db: deps.store.db,
-      clock: deps.clock,
-      newId,
-      settings: {
-        sla: deps.config.catalog,
-        notifications: notificationTargets(deps.config.catalog.notifications, deps.config.datadog != null),
-      },
-      componentIds: new Set(deps.config.catalog.components.map((c) => c.id)),
-      onCommit: () => {},
-    });
-  app.route('/api/v1', incidentApiRoutes(deps, actions));
+  app.route('/api/v1', incidentApiRoutes(deps, deps.actions));
   app.route('/api/v1', notificationApiRoutes(deps));
-  const reportDeps = { db: deps.store.db, clock: deps.clock, catalog: deps.config.catalog };
-  app.route('/api/v1', reportApiRoutes(reportDeps));
-  app.route('/api/v1', integrationApiRoutes(deps.datadogStatus ? { datadog: deps.datadogStatus } : {}));
+  const pageDeps = { db: deps.store.db, clock: deps.clock, catalog: deps.config.catalog };
+  app.route('/api/v1', reportApiRoutes(pageDeps));
+  app.route('/api/v1', integrationApiRoutes({ datadog: deps.datadogStatus }));
+  app.route('/api/v1', reviewApiRoutes(pageDeps));
+  const status = deps.statusPage;
   app.route(
     '/api/v1',
-    reviewApiRoutes({ db: deps.store.db, clock: deps.clock, catalog: deps.config.catalog }),
+    maintenanceApiRoutes(deps, deps.newId, (e) => status.announce(e)),
   );
   // Internal pages: the session/token guard covers every route under /internal, mounted now or later.
-  const signer = createSessionSigner({
-    secret: deps.sessionSecret ?? null,
-    adminDigest: () => deps.tokens.admin,
-  });
+  const adminToken = () => deps.tokens.admin;
   const guard = internalAuth({
-    signer,
-    adminToken: () => deps.tokens.admin,
+    signer: deps.signer,
+    adminToken,
     clock: deps.clock,
     publicUrl: deps.config.publicUrl,
   });
@@ -113,25 +67,20 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/internal/*', guard);
   app.route(
     '/internal',
-    internalRoutes({
-      db: deps.store.db,
+    loginRoutes({
+      signer: deps.signer,
+      adminToken,
       clock: deps.clock,
-      catalog: deps.config.catalog,
       publicUrl: deps.config.publicUrl,
-      actions,
-      signer,
-      adminToken: () => deps.tokens.admin,
-      hub: deps.internalHub ?? null,
+      pageName: deps.config.catalog.status_page.title,
     }),
   );
-  app.route('/internal', internalReportRoutes(reportDeps));
-  if (deps.statusPage) {
-    const status = deps.statusPage;
-    app.route(
-      '/api/v1',
-      maintenanceApiRoutes(deps, newId, (e) => status.announce(e)),
-    );
-    app.route('/', publicRoutes(status, deps.config.catalog.customers));
-  }
+  app.route('/internal', consoleRoutes(pageDeps));
+  app.route('/internal', incidentPageRoutes({ ...pageDeps, actions: deps.actions }));
+  app.route('/internal', internalReportRoutes(pageDeps));
+  app.route('/internal', internalSocketRoutes(deps.internalHub));
+  app.route('/', publicRoutes(status));
+  app.route('/api/v2', statuspageApiRoutes(status.snapshots));
+  app.route('/customers', customerViewRoutes(status.snapshots, deps.config.catalog.customers));
   return app;
 }

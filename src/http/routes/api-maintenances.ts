@@ -4,7 +4,7 @@ import { DomainError } from '../../core/errors.ts';
 import type { ChangeEvent } from '../../publish/event-bus.ts';
 import { insertMaintenance, listMaintenances, type MaintenanceRecord } from '../../store/maintenances.ts';
 import { parsePageRequest, toPage } from '../../store/pagination.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 
 /** Internal API for scheduled maintenance (mounted behind the admin token). */
 

@@ -17,13 +17,12 @@ import type { Db } from '../../store/db.ts';
 import { alertTitles, getIncidentWithClocks, timelineSlice } from '../../store/internal-queries.ts';
 import { resolveActor } from '../actor.ts';
 import { internalAuthOf } from '../middleware/internal-auth.ts';
+import { FRAGMENT_HEADER, renderTimeline, renderTimelineLive } from '../render.ts';
+import { reviewResponse } from '../review-response.ts';
 import { incidentHref } from '../view-models/internal-console.ts';
 import { internalLayout } from '../view-models/internal-layout.ts';
 import { catalogNames } from '../view-models/internal-names.ts';
 import { BURST_LIST_MAX, type TimelinePage, timelinePageView } from '../view-models/internal-timeline.ts';
-import { reviewResponse } from './api-review.ts';
-import { FRAGMENT_HEADER } from './internal-console.ts';
-import { renderTimeline, renderTimelineLive } from './internal-views.ts';
 
 export interface IncidentPageDeps {
   db: Db;

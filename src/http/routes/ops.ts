@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 
 /** Health, readiness and metrics: what load balancers, orchestrators and Prometheus poll. */
 export function opsRoutes(deps: AppDeps): Hono {
