@@ -24,7 +24,7 @@ import { createRefreshGauges } from './pipeline/refresh-gauges.ts';
 import { createAlertRouter, type IncidentChange } from './pipeline/route-alerts.ts';
 import { createRulesReloader } from './pipeline/rules-reloader.ts';
 import { createEventBus } from './publish/event-bus.ts';
-import { createPgNotifyBridge, listenerConnection, type PgNotifyBridge } from './publish/pg-notify-bridge.ts';
+import type { PgNotifyBridge } from './publish/pg-notify-bridge.ts';
 import { createSnapshotService } from './publish/snapshot-service.ts';
 import { createWebSocketHub } from './publish/websocket-hub.ts';
 import { sources } from './sources/registry.ts';
@@ -224,19 +224,18 @@ export async function startIncidentd(
     service.rules.watch();
     // Replicas on one PostgreSQL: tell the others about our commits, hear theirs (snapshot, WebSocket clients).
     const pool = store.kind === 'postgres' ? store.pool : undefined;
-    bridge =
-      pool && config.databaseUrl
-        ? createPgNotifyBridge({
-            connect: listenerConnection(config.databaseUrl),
-            notify: (text, values) => pool.query(text, values),
-            bus: service.bus,
-            replicaId: newId(),
-            log,
-            onResync: () => service.snapshots.invalidate(),
-          })
-        : null;
-    if (bridge) {
-      const b = bridge;
+    if (pool && config.databaseUrl) {
+      // Loaded only for PostgreSQL (it brings the pg driver).
+      const { createPgNotifyBridge, listenerConnection } = await import('./publish/pg-notify-bridge.ts');
+      const b = createPgNotifyBridge({
+        connect: listenerConnection(config.databaseUrl),
+        notify: (text, values) => pool.query(text, values),
+        bus: service.bus,
+        replicaId: newId(),
+        log,
+        onResync: () => service.snapshots.invalidate(),
+      });
+      bridge = b;
       service.bus.subscribe((event) => b.publish(event));
       await b.start();
     }
