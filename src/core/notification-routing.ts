@@ -1,5 +1,6 @@
 import type { Incident, IncidentEvent } from './incident.ts';
 import { isMoreSevere, type Severity } from './severity.ts';
+import { typed } from './timeline.ts';
 
 export const NOTIFICATION_EVENTS = [
   'incident.opened',
@@ -110,10 +111,9 @@ export function noticesFor(change: {
       ),
     );
   }
-  for (const e of change.events) {
+  for (const e of change.events.map(typed)) {
     if (e.kind === 'severity.changed' && !change.created) {
-      const from = e.data.from as Severity;
-      const to = e.data.to as Severity;
+      const { from, to } = e.data;
       if (!isMoreSevere(to, from)) continue;
       out.push(
         base(
@@ -133,7 +133,7 @@ export function noticesFor(change: {
         }),
       );
     } else if (e.kind === 'sla.warning' || e.kind === 'sla.breached') {
-      const target = String(e.data.target);
+      const target = e.data.target;
       const overdueUpdate = e.kind === 'sla.breached' && target === 'update';
       const headline =
         e.kind === 'sla.warning'
@@ -143,8 +143,8 @@ export function noticesFor(change: {
             : `SLA breached (${target}, overdue by ${e.data.overdueBy}): ${incident.title}`;
       out.push(
         overdueUpdate
-          ? base('update.overdue', e.at, headline, e.data, ['sla.breached'])
-          : base(e.kind, e.at, headline, e.data),
+          ? base('update.overdue', e.at, headline, { ...e.data }, ['sla.breached'])
+          : base(e.kind, e.at, headline, { ...e.data }),
       );
     }
   }

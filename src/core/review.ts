@@ -2,7 +2,8 @@ import { formatDuration } from './duration.ts';
 import type { Incident } from './incident.ts';
 import { impactStart, keyNumbers, type SlaOutcomeState, slaPerCustomer } from './incident-numbers.ts';
 import type { SlaSettings } from './sla.ts';
-import { burstLabel, groupTimeline, rowFirst, rowLast, type TimelineEntry } from './timeline-groups.ts';
+import type { TimelineEntry } from './timeline.ts';
+import { burstLabel, groupTimeline, rowFirst, rowLast } from './timeline-groups.ts';
 import { type DisplayNames, describeEvent, STATUS_LABELS } from './timeline-text.ts';
 
 /**

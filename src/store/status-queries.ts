@@ -1,6 +1,7 @@
 import type { ComponentStatus } from '../core/component-status.ts';
-import { PUBLIC_STATUSES, type PublicStatus } from '../core/incident.ts';
+import type { PublicStatus } from '../core/incident.ts';
 import type { Severity } from '../core/severity.ts';
+import type { EventDataByKind } from '../core/timeline.ts';
 import { UPTIME_DAYS } from '../core/uptime.ts';
 import type { SnapshotSource } from '../publish/snapshot-service.ts';
 import type {
@@ -107,13 +108,12 @@ async function loadPublishedIncidents(db: Db, since: Date): Promise<PublicIncide
     .execute();
   const updates = new Map<string, PublicIncidentUpdate[]>();
   for (const e of events) {
-    const status = e.data.status;
-    const message = e.data.message;
-    if (typeof message !== 'string') continue;
+    // Selected by kind above: the data of a public update.
+    const { status, message } = e.data as unknown as EventDataByKind['update.posted'];
     const list = updates.get(e.incident_id) ?? [];
     list.push({
       id: `${e.incident_id}-${e.id}`,
-      status: isPublicStatus(status) ? status : 'investigating',
+      status,
       message,
       at: new Date(e.at),
     });
@@ -141,10 +141,6 @@ async function loadPublishedIncidents(db: Db, since: Date): Promise<PublicIncide
       customers: r.customers,
     };
   });
-}
-
-function isPublicStatus(value: unknown): value is PublicStatus {
-  return typeof value === 'string' && (PUBLIC_STATUSES as readonly string[]).includes(value);
 }
 
 /** The snapshot service's view of the store: read the input, write interval changes when statuses drift. */

@@ -3,12 +3,16 @@ import type { Catalog } from '../../catalog.ts';
 import { DomainError } from '../../core/errors.ts';
 import {
   ALERT_KINDS,
+  type IncidentEventKind,
+  isAlertEvent,
+  type TimelineEntry,
+} from '../../core/timeline.ts';
+import {
   groupTimeline,
   isTimelineFilter,
   rowFirst,
   rowLast,
   TIMELINE_FILTERS,
-  type TimelineEntry,
   type TimelineRow,
 } from '../../core/timeline-groups.ts';
 import type { IncidentActions } from '../../pipeline/actions.ts';
@@ -36,7 +40,7 @@ export const PAGE_ROWS = 500;
 const CHUNK_EVENTS = 2_000;
 const MAX_EVENTS = 20_000;
 /** What the summary band reads, whatever the page shows. */
-const KEY_KINDS = ['opened', 'acknowledged', 'owner.assigned', 'update.posted'];
+const KEY_KINDS: IncidentEventKind[] = ['opened', 'acknowledged', 'owner.assigned', 'update.posted'];
 
 /**
  * One page of grouped rows. Events are read in chunks until the page has PAGE_ROWS rows; a burst cut by
@@ -94,7 +98,7 @@ export async function loadTimelinePage(
 function alertIdsOf(rows: readonly TimelineRow[]): string[] {
   const ids: string[] = [];
   const add = (e: TimelineEntry) => {
-    if (typeof e.data.alertId === 'string') ids.push(e.data.alertId);
+    if (isAlertEvent(e)) ids.push(e.data.alertId);
   };
   for (const r of rows) {
     if (r.type === 'burst') r.events.slice(0, BURST_LIST_MAX).forEach(add);
