@@ -74,8 +74,6 @@ const catalogSchema = z.strictObject({
 });
 
 export type Catalog = z.infer<typeof catalogSchema>;
-export type SlaPolicy = z.infer<typeof slaPolicy>;
-
 export class ConfigError extends Error {}
 
 function isTimeZone(tz: string): boolean {
@@ -88,7 +86,7 @@ function isTimeZone(tz: string): boolean {
 }
 
 /** `components[2].grup` from a zod issue path. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;

@@ -9,10 +9,10 @@ import { firstAlertAt, firstOfKind, type TimelineEntry } from './timeline.ts';
  * customer's own SLA was kept. Pure.
  */
 
-export const KEY_NUMBERS = ['detect', 'acknowledge', 'owner', 'first_update', 'mitigate', 'resolve'] as const;
+const KEY_NUMBERS = ['detect', 'acknowledge', 'owner', 'first_update', 'mitigate', 'resolve'] as const;
 export type KeyNumberName = (typeof KEY_NUMBERS)[number];
 
-export const KEY_NUMBER_LABELS: Record<KeyNumberName, string> = {
+const KEY_NUMBER_LABELS: Record<KeyNumberName, string> = {
   detect: 'Time to detect',
   acknowledge: 'Time to acknowledge',
   owner: 'Time to owner',

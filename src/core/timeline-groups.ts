@@ -6,7 +6,7 @@ import { type AlertEventKind, type IncidentEventKind, isAlertEvent, type Timelin
  */
 
 /** Alert events within this span of a burst's first one belong to the burst. */
-export const BURST_MS = 60_000;
+const BURST_MS = 60_000;
 
 export interface BurstCounts {
   attached: number;

@@ -6,7 +6,7 @@ import type { TimelinePageVM } from './view-models/internal-timeline.ts';
 import type { SlaReportPageVM } from './view-models/sla-report.ts';
 import type { StatusPageVM } from './view-models/status-page.ts';
 
-export const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
+const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
 /** Served at `/static/` (CSS, live.js). */
 export const STATIC_DIR = path.join(VIEWS_DIR, 'static');
 

@@ -8,7 +8,7 @@ import { upsertAlerts } from '../store/alerts.ts';
 import type { Db } from '../store/db.ts';
 import type { Job } from './scheduler.ts';
 
-export const RECONCILE_ACTOR = 'system:datadog-reconcile';
+const RECONCILE_ACTOR = 'system:datadog-reconcile';
 const LEASE_KEY = 'datadog.reconcile.last_run';
 /** Monitors looked up at once: enough to finish a batch quickly, few enough to stay under rate limits. */
 const CONCURRENCY = 4;
@@ -43,7 +43,7 @@ export interface ReconcileSummary {
  * event that says it was reconciled. One replica per interval runs it (a conditional update of a lease row);
  * alert rows are claimed with `skip locked`, so a webhook in flight wins.
  */
-export async function runDatadogReconcile(deps: ReconcileDeps, now: Date): Promise<ReconcileSummary | null> {
+async function runDatadogReconcile(deps: ReconcileDeps, now: Date): Promise<ReconcileSummary | null> {
   if (!(await claimRun(deps.db, now, deps.intervalMs))) return null;
   const cutoff = new Date(now.getTime() - deps.staleAfterMs);
   const stale = await deps.db

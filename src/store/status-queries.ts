@@ -22,17 +22,13 @@ import { recentMaintenances } from './maintenances.ts';
 
 const DAY_MS = 86_400_000;
 /** The uptime window plus a margin for time-zone day edges. */
-export const STATUS_HISTORY_MS = (UPTIME_DAYS + 2) * DAY_MS;
+const STATUS_HISTORY_MS = (UPTIME_DAYS + 2) * DAY_MS;
 /** incidents.json lists the 50 most recent, even older than the uptime window. */
 const RECENT_INCIDENTS = 50;
 /** A bound on one rebuild's work: a page with more published incidents in 90 days is unreadable anyway. */
 const MAX_INCIDENTS = 2_000;
 
-export async function loadStatusInput(
-  db: Db,
-  page: SnapshotPageInput,
-  now: Date,
-): Promise<StatusSnapshotInput> {
+async function loadStatusInput(db: Db, page: SnapshotPageInput, now: Date): Promise<StatusSnapshotInput> {
   const since = new Date(now.getTime() - STATUS_HISTORY_MS);
   const [components, incidents, maintenances, intervals] = await Promise.all([
     db

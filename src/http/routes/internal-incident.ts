@@ -36,7 +36,7 @@ export interface IncidentPageDeps {
 }
 
 /** Grouped rows per page; bursts make one row of many events, so a page reads at most MAX_EVENTS. */
-export const PAGE_ROWS = 500;
+const PAGE_ROWS = 500;
 const CHUNK_EVENTS = 2_000;
 const MAX_EVENTS = 20_000;
 /** What the summary band reads, whatever the page shows. */
@@ -46,7 +46,7 @@ const KEY_KINDS: IncidentEventKind[] = ['opened', 'acknowledged', 'owner.assigne
  * One page of grouped rows. Events are read in chunks until the page has PAGE_ROWS rows; a burst cut by
  * the end of what was read is left for the next page (unless it is the only row: then it continues there).
  */
-export async function loadTimelinePage(
+async function loadTimelinePage(
   db: Db,
   incidentId: string,
   q: Record<string, string>,

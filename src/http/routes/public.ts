@@ -21,7 +21,7 @@ export interface StatusPageDeps {
 
 export const HTML = 'text/html; charset=utf-8';
 
-export const NOT_FOUND_HTML =
+const NOT_FOUND_HTML =
   '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title>' +
   '<link rel="stylesheet" href="/static/status.css"></head><body><main class="wrap"><h1>Not found</h1>' +
   '<p><a href="/">Current status</a></p></main></body></html>';

@@ -112,7 +112,7 @@ const OUTCOME_LABEL: Record<SlaOutcomeState, string> = {
   not_needed: 'not needed',
 };
 
-export function timelineQuery(
+function timelineQuery(
   base: string,
   p: { filter: TimelineFilter | null; order: 'oldest' | 'newest'; cursor?: number | null },
 ) {
