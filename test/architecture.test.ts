@@ -181,7 +181,6 @@ const KNOWN: Record<string, string> = {
     'TODO(merge): pipeline should announce through an EventSink port in pipeline/ports.ts (ingest refactor)',
   'http/routes/api-alerts.ts -> http/routes/webhooks.ts':
     'TODO(merge): dead-letter replay reuses processWebhookBody; it moves to pipeline/ with the ingest refactor',
-  'jobs/datadog-reconcile.ts -> kysely': 'TODO: its three SQL statements belong in a store/ module',
   'publish/pg-notify-bridge.ts -> pg': 'LISTEN needs a dedicated pg.Client outside the Kysely pool (kept)',
 };
 

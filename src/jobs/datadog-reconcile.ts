@@ -1,10 +1,15 @@
-import { sql } from 'kysely';
 import type { NormalizedAlert } from '../core/alert.ts';
 import type { DatadogResult } from '../integrations/datadog/api.ts';
 import type { MonitorFacts } from '../integrations/datadog/monitor-labels.ts';
 import type { AlertRouter, RouteOutcome } from '../pipeline/ingest.ts';
 import type { IdGen, Logger } from '../pipeline/ports.ts';
 import { upsertAlerts } from '../store/alerts.ts';
+import {
+  claimRun,
+  lockStillStale,
+  markReconciled,
+  staleDatadogAlerts,
+} from '../store/datadog-reconcile-queries.ts';
 import type { Db } from '../store/db.ts';
 import type { Job } from './scheduler.ts';
 
@@ -44,18 +49,9 @@ export interface ReconcileSummary {
  * alert rows are claimed with `skip locked`, so a webhook in flight wins.
  */
 async function runDatadogReconcile(deps: ReconcileDeps, now: Date): Promise<ReconcileSummary | null> {
-  if (!(await claimRun(deps.db, now, deps.intervalMs))) return null;
+  if (!(await claimRun(deps.db, LEASE_KEY, now, deps.intervalMs))) return null;
   const cutoff = new Date(now.getTime() - deps.staleAfterMs);
-  const stale = await deps.db
-    .selectFrom('alerts')
-    .select(['id', sql<string>`labels->>'monitor_id'`.as('monitor_id')])
-    .where('source', '=', 'datadog')
-    .where('status', '=', 'firing')
-    .where('last_seen_at', '<=', cutoff)
-    .where(sql<string>`labels->>'monitor_id'`, '~', '^[0-9]{1,15}$')
-    .orderBy('last_seen_at')
-    .limit(deps.batch ?? 200)
-    .execute();
+  const stale = await staleDatadogAlerts(deps.db, cutoff, deps.batch ?? 200);
   const summary: ReconcileSummary = { at: now, alerts: stale.length, monitors: 0, failed: 0, resolved: 0 };
   if (stale.length > 0) {
     const monitorIds = [...new Set(stale.map((s) => Number(s.monitor_id)))];
@@ -74,30 +70,9 @@ async function runDatadogReconcile(deps: ReconcileDeps, now: Date): Promise<Reco
   return summary;
 }
 
-/** True for the one replica whose conditional update moved the last-run time (or created it). */
-async function claimRun(db: Db, now: Date, intervalMs: number): Promise<boolean> {
-  const due = new Date(now.getTime() - intervalMs).toISOString();
-  const result = await sql<{ key: string }>`
-    insert into settings (key, value) values (${LEASE_KEY}, ${now.toISOString()})
-    on conflict (key) do update set value = excluded.value, updated_at = now()
-      where settings.value::timestamptz <= ${due}::timestamptz
-    returning key`.execute(db);
-  return result.rows.length > 0;
-}
-
 async function resolveAlerts(deps: ReconcileDeps, ids: string[], cutoff: Date, now: Date): Promise<number> {
   const { resolved, outcome } = await deps.db.transaction().execute(async (trx) => {
-    // Still firing and still unheard of: a webhook that arrived meanwhile (or holds the row) wins.
-    const rows = await trx
-      .selectFrom('alerts')
-      .selectAll()
-      .where('id', 'in', ids)
-      .where('status', '=', 'firing')
-      .where('last_seen_at', '<=', cutoff)
-      .orderBy('fingerprint')
-      .forUpdate()
-      .skipLocked()
-      .execute();
+    const rows = await lockStillStale(trx, ids, cutoff);
     if (rows.length === 0) return { resolved: 0, outcome: null };
     const alerts: NormalizedAlert[] = rows.map((r) => ({
       source: 'datadog',
@@ -115,13 +90,12 @@ async function resolveAlerts(deps: ReconcileDeps, ids: string[], cutoff: Date, n
     const router = deps.router();
     const outcome: RouteOutcome | null = router ? await router(trx, upserted, now) : null;
     // The router wrote `alert.resolved` as for a webhook; say on the timeline who resolved it and why.
-    await sql`
-      update incident_events e set actor = ${RECONCILE_ACTOR},
-        data = e.data || jsonb_build_object('via', 'datadog-reconcile', 'monitorId', a.labels->>'monitor_id',
-                                            'monitorState', 'OK')
-      from alerts a
-      where e.kind = 'alert.resolved' and e.at = ${now} and a.id = e.data->>'alertId'
-        and a.id in (${sql.join(rows.map((r) => r.id))})`.execute(trx);
+    await markReconciled(
+      trx,
+      RECONCILE_ACTOR,
+      now,
+      rows.map((r) => r.id),
+    );
     return { resolved: rows.length, outcome };
   });
   outcome?.afterCommit?.();
