@@ -106,6 +106,7 @@ const ADAPTERS = [
   'http',
   'telemetry',
   'auth',
+  'durability',
 ] as const;
 type Layer = 'core' | 'ports' | 'pipeline' | 'config' | 'runtime' | 'wiring' | (typeof ADAPTERS)[number];
 
@@ -113,14 +114,15 @@ function layerOf(file: string): Layer | null {
   if (file === 'pipeline/ports.ts') return 'ports';
   if (file === 'catalog.ts' || file === 'config.ts') return 'config';
   if (file === 'ids.ts' || file === 'logger.ts') return 'runtime';
-  if (file === 'main.ts' || file === 'cli.ts' || file === 'rules-cli.ts') return 'wiring';
+  if (file === 'main.ts' || file === 'cli.ts' || file === 'rules-cli.ts' || file === 'demo.ts')
+    return 'wiring';
   const top = file.split('/')[0] ?? '';
   if (top === 'core' || top === 'pipeline') return top;
   return (ADAPTERS as readonly string[]).includes(top) ? (top as Layer) : null;
 }
 
-/** Packages core/ may use: pure computation, no I/O. */
-const PURE_PACKAGES = ['@marcbachmann/cel-js', 'yaml', 'zod', 're2js'];
+/** Packages core/ may use: pure computation, no I/O (rrule: recurrence expansion of maintenance windows). */
+const PURE_PACKAGES = ['@marcbachmann/cel-js', 'yaml', 'zod', 're2js', 'rrule'];
 /** SQL stays in store/. */
 const SQL_PACKAGES = ['kysely', 'pg', '@electric-sql/pglite'];
 
@@ -144,6 +146,10 @@ const ALLOWED: Record<Exclude<Layer, 'core' | 'wiring'>, Partial<Record<Layer, s
   publish: {},
   telemetry: {},
   auth: { store: 'token digests and the session secret live in the settings table' },
+  durability: {
+    store: 'a checkpoint of the embedded database comes before the journal is truncated',
+    sources: 'replay skips journaled records of a source that no longer exists',
+  },
   integrations: {
     telemetry: 'the integration counts its API calls and look-ups',
     sources: 'monitor labels are parsed exactly like the Datadog source parses tags',
@@ -164,12 +170,14 @@ const ALLOWED: Record<Exclude<Layer, 'core' | 'wiring'>, Partial<Record<Layer, s
     telemetry: 'webhooks are traced and counted; /metrics exposes the registry',
     sources: 'webhook routes look the sender up in the source registry',
     integrations: 'the integrations API reports the Datadog integration status',
+    durability: 'the webhook route appends to the intake journal main.ts opened (types only)',
   },
 };
 
 /** Adapter-to-adapter edges that must stay type-only (a contract, no behaviour). */
 const TYPE_ONLY: Partial<Record<Layer, Layer[]>> = {
   store: ['publish'],
+  http: ['durability'],
 };
 
 /**

@@ -26,7 +26,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-function localParts(ms: number, timeZone: string): Record<string, number> {
+export function localParts(ms: number, timeZone: string): Record<string, number> {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(ms))
     if (p.type !== 'literal') parts[p.type] = Number(p.value);

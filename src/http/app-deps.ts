@@ -1,12 +1,14 @@
 import type { SessionSigner } from '../auth/session.ts';
 import type { Tokens } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
+import type { IntakeJournal } from '../durability/intake-journal.ts';
 import type { DatadogIntegrationStatus } from '../integrations/datadog/integration.ts';
 import type { IncidentActions } from '../pipeline/actions.ts';
 import type { AlertRouter, IngestDeps } from '../pipeline/ingest.ts';
 import type { Clock, IdGen, Logger } from '../pipeline/ports.ts';
 import type { WebSocketHub } from '../publish/websocket-hub.ts';
 import type { StoreHandle } from '../store/db.ts';
+import type { SilenceCache } from '../store/silence-cache.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import type { StatusPageDeps } from './routes/public.ts';
 
@@ -22,7 +24,8 @@ export interface AppDeps {
   log: Logger;
   metrics: Metrics;
   tokens: Tokens;
-  readiness: { rulesLoaded(): boolean };
+  /** draining: shutting down (SIGTERM), /readyz answers 503 whatever else holds. */
+  readiness: { rulesLoaded(): boolean; draining(): boolean };
   /** The running rule set's router (null: no rules loaded, every alert stays unrouted). */
   router: () => AlertRouter | null;
   /** Recomputes store-derived gauges before a scrape. */
@@ -39,4 +42,8 @@ export interface AppDeps {
   enrich: IngestDeps['enrich'] | null;
   /** Integration health for GET /api/v1/integrations/datadog. */
   datadogStatus: () => DatadogIntegrationStatus;
+  /** The active-silence cache of this replica, shared by the silences API, the console form and ingest. */
+  silences: SilenceCache;
+  /** Intake journal (embedded PGlite on disk): webhook bodies are fdatasync'ed before processing; else null. */
+  journal: IntakeJournal | null;
 }

@@ -1,9 +1,13 @@
 import { Hono } from 'hono';
 import type { IngestDeps } from '../pipeline/ingest.ts';
 import type { AppDeps } from './app-deps.ts';
+import type { SilenceWriteDeps } from './create-silence.ts';
 import { errorHandler } from './errors.ts';
 import { internalAuth } from './middleware/internal-auth.ts';
+import { journalScope } from './middleware/journal-scope.ts';
+import { refuseNul } from './middleware/refuse-nul.ts';
 import { requireToken } from './middleware/require-token.ts';
+import { createOutageLog } from './outage-log.ts';
 import { alertApiRoutes } from './routes/api-alerts.ts';
 import { incidentApiRoutes } from './routes/api-incidents.ts';
 import { integrationApiRoutes } from './routes/api-integrations.ts';
@@ -11,25 +15,25 @@ import { maintenanceApiRoutes } from './routes/api-maintenances.ts';
 import { notificationApiRoutes } from './routes/api-notifications.ts';
 import { reportApiRoutes } from './routes/api-reports.ts';
 import { reviewApiRoutes } from './routes/api-review.ts';
+import { silenceApiRoutes } from './routes/api-silences.ts';
 import { customerViewRoutes } from './routes/customer-view.ts';
 import { internalSocketRoutes } from './routes/internal.ts';
 import { consoleRoutes } from './routes/internal-console.ts';
 import { incidentPageRoutes } from './routes/internal-incident.ts';
 import { loginRoutes } from './routes/internal-login.ts';
 import { internalReportRoutes } from './routes/internal-reports.ts';
+import { internalSilenceRoutes } from './routes/internal-silence.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { publicRoutes } from './routes/public.ts';
 import { statuspageApiRoutes } from './routes/statuspage-api.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { securityHeaders } from './security-headers.ts';
 
-/** Builds the application; never listens (tests call `app.request()`). */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
-  app.onError(errorHandler(deps.log));
-  app.notFound((c) =>
-    c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404),
-  );
-  const ingest: IngestDeps = {
+/** The ingest wiring of the webhook route, dead-letter replay and the journal replay at start (main.ts). */
+export function ingestDepsOf(
+  deps: Pick<AppDeps, 'store' | 'clock' | 'newId' | 'metrics' | 'router' | 'enrich'>,
+): IngestDeps {
+  return {
     db: deps.store.db,
     clock: deps.clock,
     newId: deps.newId,
@@ -37,7 +41,28 @@ export function createApp(deps: AppDeps): Hono {
     router: deps.router,
     ...(deps.enrich ? { enrich: deps.enrich } : {}),
   };
+}
+
+/** Builds the application; never listens (tests call `app.request()`). */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const outage = createOutageLog({ log: deps.log, clock: deps.clock, ping: () => deps.store.ping() });
+  app.onError(errorHandler(deps.log, outage));
+  app.use(securityHeaders());
+  app.use(refuseNul());
+  app.notFound((c) =>
+    c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404),
+  );
+  const ingest = ingestDepsOf(deps);
+  const silenceWrites: SilenceWriteDeps = {
+    db: deps.store.db,
+    clock: deps.clock,
+    silences: deps.silences,
+    newId: deps.newId,
+    announce: (silenceId) => deps.statusPage.announce({ type: 'silence.changed', silenceId }),
+  };
   app.route('/', opsRoutes(deps));
+  if (deps.journal) app.use('/webhooks/:source', journalScope(deps.journal));
   app.route('/', webhookRoutes(deps, ingest));
   app.use(
     '/api/v1/*',
@@ -55,6 +80,7 @@ export function createApp(deps: AppDeps): Hono {
     '/api/v1',
     maintenanceApiRoutes(deps, deps.newId, (e) => status.announce(e)),
   );
+  app.route('/api/v1', silenceApiRoutes(silenceWrites));
   // Internal pages: the session/token guard covers every route under /internal, mounted now or later.
   const adminToken = () => deps.tokens.admin;
   const guard = internalAuth({
@@ -77,6 +103,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/internal', consoleRoutes(pageDeps));
   app.route('/internal', incidentPageRoutes({ ...pageDeps, actions: deps.actions }));
+  app.route('/internal', internalSilenceRoutes(silenceWrites));
   app.route('/internal', internalReportRoutes(pageDeps));
   app.route('/internal', internalSocketRoutes(deps.internalHub));
   app.route('/', publicRoutes(status));

@@ -4,13 +4,9 @@ import type { MonitorFacts } from '../integrations/datadog/monitor-labels.ts';
 import type { AlertRouter, RouteOutcome } from '../pipeline/ingest.ts';
 import type { IdGen, Logger } from '../pipeline/ports.ts';
 import { upsertAlerts } from '../store/alerts.ts';
-import {
-  claimRun,
-  lockStillStale,
-  markReconciled,
-  staleDatadogAlerts,
-} from '../store/datadog-reconcile-queries.ts';
+import { lockStillStale, markReconciled, staleDatadogAlerts } from '../store/datadog-reconcile-queries.ts';
 import type { Db } from '../store/db.ts';
+import { claimInterval } from '../store/leases.ts';
 import type { Job } from './scheduler.ts';
 
 const RECONCILE_ACTOR = 'system:datadog-reconcile';
@@ -49,7 +45,7 @@ export interface ReconcileSummary {
  * alert rows are claimed with `skip locked`, so a webhook in flight wins.
  */
 async function runDatadogReconcile(deps: ReconcileDeps, now: Date): Promise<ReconcileSummary | null> {
-  if (!(await claimRun(deps.db, LEASE_KEY, now, deps.intervalMs))) return null;
+  if (!(await claimInterval(deps.db, LEASE_KEY, now, deps.intervalMs))) return null;
   const cutoff = new Date(now.getTime() - deps.staleAfterMs);
   const stale = await staleDatadogAlerts(deps.db, cutoff, deps.batch ?? 200);
   const summary: ReconcileSummary = { at: now, alerts: stale.length, monitors: 0, failed: 0, resolved: 0 };

@@ -50,6 +50,8 @@ export function createAlertRouter(
     onCommit: (changes: IncidentChange[]) => void;
     /** In the same transaction, after the incidents are written: SLA clocks and the notification outbox. */
     track?: (trx: Trx, changes: IncidentChange[], now: Date) => Promise<void>;
+    /** A rule's `match` ran out of its CEL evaluation budget on an alert (which then does not match it). */
+    onBudgetExceeded?: (rule: string, fingerprint: string) => void;
   },
 ): AlertRouter {
   return async (trx: Trx, alerts: UpsertedAlert[], now: Date) => {
@@ -57,7 +59,9 @@ export function createAlertRouter(
     const unrouted: { id: string; rule: string | null; groupKey: string | null; reason: string }[] = [];
     for (const upserted of alerts) {
       if (upserted.change === 'stale') continue;
-      const match = matchAlert(rules, upserted.alert);
+      const match = matchAlert(rules, upserted.alert, (rule) =>
+        deps.onBudgetExceeded?.(rule.name, upserted.alert.fingerprint),
+      );
       if (match) matched.push({ upserted, match });
       else if (!upserted.incidentId)
         unrouted.push({ id: upserted.id, rule: null, groupKey: null, reason: 'no rule matched' });

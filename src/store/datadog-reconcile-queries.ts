@@ -16,17 +16,6 @@ export function staleDatadogAlerts(db: Db, cutoff: Date, limit: number) {
     .execute();
 }
 
-/** True for the one replica whose conditional update moved the last-run time (or created it). */
-export async function claimRun(db: Db, leaseKey: string, now: Date, intervalMs: number): Promise<boolean> {
-  const due = new Date(now.getTime() - intervalMs).toISOString();
-  const result = await sql<{ key: string }>`
-    insert into settings (key, value) values (${leaseKey}, ${now.toISOString()})
-    on conflict (key) do update set value = excluded.value, updated_at = now()
-      where settings.value::timestamptz <= ${due}::timestamptz
-    returning key`.execute(db);
-  return result.rows.length > 0;
-}
-
 /** Still firing and still unheard of: a webhook that arrived meanwhile (or holds the row) wins. */
 export function lockStillStale(trx: Trx, ids: string[], cutoff: Date) {
   return trx

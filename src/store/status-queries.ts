@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ComponentStatus } from '../core/component-status.ts';
 import type { PublicStatus } from '../core/incident.ts';
 import type { Severity } from '../core/severity.ts';
@@ -13,6 +14,8 @@ import type {
 import { intervalDrift, loadIntervals, reconcileComponentIntervals } from './component-intervals.ts';
 import type { Db } from './db.ts';
 import { recentMaintenances } from './maintenances.ts';
+import { publicId } from './public-id.ts';
+import { putSettingIfAbsent } from './settings.ts';
 
 /**
  * The status snapshot's input, read from the store: published incidents with their public updates only,
@@ -28,7 +31,12 @@ const RECENT_INCIDENTS = 50;
 /** A bound on one rebuild's work: a page with more published incidents in 90 days is unreadable anyway. */
 const MAX_INCIDENTS = 2_000;
 
-async function loadStatusInput(db: Db, page: SnapshotPageInput, now: Date): Promise<StatusSnapshotInput> {
+async function loadStatusInput(
+  db: Db,
+  page: SnapshotPageInput,
+  now: Date,
+  publicIdKey: Uint8Array,
+): Promise<StatusSnapshotInput> {
   const since = new Date(now.getTime() - STATUS_HISTORY_MS);
   const [components, incidents, maintenances, intervals] = await Promise.all([
     db
@@ -36,7 +44,7 @@ async function loadStatusInput(db: Db, page: SnapshotPageInput, now: Date): Prom
       .select(['id', 'name', 'group_name', 'description', 'position'])
       .orderBy('position')
       .execute(),
-    loadPublishedIncidents(db, since),
+    loadPublishedIncidents(db, since, publicIdKey),
     recentMaintenances(db, since),
     loadIntervals(db, since),
   ]);
@@ -55,7 +63,11 @@ async function loadStatusInput(db: Db, page: SnapshotPageInput, now: Date): Prom
   };
 }
 
-async function loadPublishedIncidents(db: Db, since: Date): Promise<PublicIncident[]> {
+async function loadPublishedIncidents(
+  db: Db,
+  since: Date,
+  publicIdKey: Uint8Array,
+): Promise<PublicIncident[]> {
   const rows = await db
     .selectFrom('incidents')
     .select([
@@ -108,7 +120,7 @@ async function loadPublishedIncidents(db: Db, since: Date): Promise<PublicIncide
     const { status, message } = e.data as unknown as EventDataByKind['update.posted'];
     const list = updates.get(e.incident_id) ?? [];
     list.push({
-      id: `${e.incident_id}-${e.id}`,
+      id: publicId(publicIdKey, 'update', e.id),
       status,
       message,
       at: new Date(e.at),
@@ -139,10 +151,26 @@ async function loadPublishedIncidents(db: Db, since: Date): Promise<PublicIncide
   });
 }
 
+/** The secret behind public update ids: generated once, kept in the settings table (shared by replicas). */
+async function resolvePublicIdKey(db: Db): Promise<Buffer> {
+  return Buffer.from(
+    await putSettingIfAbsent(db, 'public_id_secret', randomBytes(32).toString('hex')),
+    'hex',
+  );
+}
+
 /** The snapshot service's view of the store: read the input, write interval changes when statuses drift. */
 export function storeSnapshotSource(db: Db, page: SnapshotPageInput): SnapshotSource {
+  let key: Promise<Buffer> | null = null;
+  const publicIdKey = () => {
+    key ??= resolvePublicIdKey(db).catch((err) => {
+      key = null;
+      throw err;
+    });
+    return key;
+  };
   return {
-    load: (now) => loadStatusInput(db, page, now),
+    load: async (now) => loadStatusInput(db, page, now, await publicIdKey()),
     reconcile: async (input, desired, now) => {
       if (intervalDrift(desired, input.intervals).length === 0) return false;
       return (await reconcileComponentIntervals(db, desired, now)).length > 0;

@@ -1,5 +1,6 @@
 import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Hono } from 'hono';
+import type { IngestLimits } from '../../core/ingest-limits.ts';
 import { type IngestDeps, ingestAlerts } from '../../pipeline/ingest.ts';
 import type { Logger } from '../../pipeline/ports.ts';
 import { sources } from '../../sources/registry.ts';
@@ -9,16 +10,14 @@ import { isDatabaseUnavailable } from '../../store/errors.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import { tracer, withSpan } from '../../telemetry/tracing.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { guardJson, outOfRangeDate } from '../json-guard.ts';
 import { hasToken, unauthorized } from '../middleware/require-token.ts';
-import { readBodyLimited } from '../read-body.ts';
+import { parseWebhookBody } from '../parse-webhook-body.ts';
+import { ClientAbortedError, readBodyLimited } from '../read-body.ts';
 
 export interface WebhookOutcome {
   status: 200 | 400 | 413;
   body: Record<string, unknown>;
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Of a body over the limit, this much is kept as its dead letter: enough to see what it was, while a truncated
@@ -29,39 +28,19 @@ const KEPT_OF_OVERSIZED = 64 * 1024;
 
 /** Parses and ingests one stored or received body. Shared by the webhook route and dead-letter replay. */
 export async function processWebhookBody(
-  deps: { ingest: IngestDeps; metrics: Metrics },
+  deps: { ingest: IngestDeps; metrics: Metrics; limits?: IngestLimits },
   sourceName: string,
   bytes: Uint8Array,
 ): Promise<WebhookOutcome> {
   const source = sources[sourceName]!;
   const now = deps.ingest.clock.now();
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return { status: 400, body: { error: 'invalid', message: 'body: not valid UTF-8' } };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    return {
-      status: 400,
-      body: { error: 'invalid', message: `body: invalid JSON (${(err as Error).message})` },
-    };
-  }
-  const guarded = guardJson(json);
-  if (!guarded.ok) return { status: 400, body: { error: 'invalid', message: guarded.error } };
-  json = guarded.value;
   const parsed = await withSpan('normalize', { 'incidentd.source': sourceName }, async (span) => {
-    const result = source.parse(json, now);
+    const result = await parseWebhookBody(source, bytes, now, deps.limits);
     if (result.ok) span.setAttribute('incidentd.alert_count', result.alerts.length);
     else span.setStatus({ code: SpanStatusCode.ERROR, message: result.error });
     return result;
   });
   if (!parsed.ok) return { status: 400, body: { error: 'invalid', message: parsed.error } };
-  const badDate = outOfRangeDate(parsed.alerts);
-  if (badDate) return { status: 400, body: { error: 'invalid', message: badDate } };
   // Outside the transaction: a slow look-up never holds row locks.
   const alerts = deps.ingest.enrich ? await deps.ingest.enrich(sourceName, parsed.alerts) : parsed.alerts;
   const result = await ingestAlerts(deps.ingest, sourceName, alerts);
@@ -133,6 +112,7 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
                 contentType: c.req.header('content-type') ?? null,
                 headers: keptHeaders((h) => c.req.header(h)),
                 body,
+                keepBytes: config.deadLetterBodyBytes,
               },
               now,
             );
@@ -154,7 +134,14 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
               return c.json({ error: 'unauthorized', message: check.error }, 401);
             }
           }
-          const outcome = await processWebhookBody({ ingest, metrics }, name, bytes);
+          // Intake journal (embedded PGlite on disk): the body is fdatasync'ed before it can be acknowledged.
+          await deps.journal?.append(c.req.raw, {
+            source: name,
+            headers: keptHeaders((h) => c.req.header(h)),
+            receivedAt: now,
+            body: bytes,
+          });
+          const outcome = await processWebhookBody({ ingest, metrics, limits: config.limits }, name, bytes);
           span.setAttribute('incidentd.alert_count', Number(outcome.body.accepted ?? 0));
           if (Array.isArray(outcome.body.incidents)) {
             span.setAttribute('incidentd.incident_ids', outcome.body.incidents.map(String));
@@ -167,7 +154,11 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
           metrics.ingestDuration.observe({ source: name }, (performance.now() - started) / 1000);
           return c.json(outcome.body, 200);
         } catch (err) {
-          if (isDatabaseUnavailable(err)) metrics.alertsRejected.inc({ source: name, reason: 'unavailable' });
+          if (err instanceof ClientAbortedError) {
+            metrics.alertsRejected.inc({ source: name, reason: 'aborted' });
+            log.info('client aborted', { source: name });
+          } else if (isDatabaseUnavailable(err))
+            metrics.alertsRejected.inc({ source: name, reason: 'unavailable' });
           throw err;
         } finally {
           span.end();
