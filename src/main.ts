@@ -1,10 +1,11 @@
 import { Registry } from 'prom-client';
-import { resolveSessionSecret } from './auth/session.ts';
+import { createSessionSigner, resolveSessionSecret } from './auth/session.ts';
 import { resolveTokens, type Tokens, tokensFile } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { openDurability } from './durability/durability.ts';
 import type { IntakeJournal } from './durability/intake-journal.ts';
 import { createApp, ingestDepsOf } from './http/app.ts';
+import type { AppDeps } from './http/app-deps.ts';
 import { metricsApp } from './http/routes/ops.ts';
 import { processWebhookBody } from './http/routes/webhooks.ts';
 import { type RunningServer, startServer } from './http/server.ts';
@@ -31,7 +32,7 @@ import { createRefreshGauges } from './pipeline/refresh-gauges.ts';
 import { createAlertRouter, type IncidentChange } from './pipeline/route-alerts.ts';
 import { createRulesReloader } from './pipeline/rules-reloader.ts';
 import { createEventBus } from './publish/event-bus.ts';
-import { createPgNotifyBridge, listenerConnection, type PgNotifyBridge } from './publish/pg-notify-bridge.ts';
+import type { PgNotifyBridge } from './publish/pg-notify-bridge.ts';
 import { createSnapshotService } from './publish/snapshot-service.ts';
 import { createWebSocketHub } from './publish/websocket-hub.ts';
 import { sources } from './sources/registry.ts';
@@ -39,6 +40,7 @@ import { syncComponents } from './store/components.ts';
 import { openStore, type StoreHandle } from './store/db.ts';
 import { getIncident } from './store/incidents.ts';
 import { migrateToLatest } from './store/migrate.ts';
+import { createSilenceCache } from './store/silence-cache.ts';
 import { getSlackMessage, saveSlackMessage } from './store/slack-messages.ts';
 import { storeSnapshotSource } from './store/status-queries.ts';
 import { waitForDatabase } from './store/wait-for-database.ts';
@@ -139,6 +141,11 @@ export function assemble(deps: {
     if (event.type === 'incident.changed')
       internalHub.broadcast({ type: 'incident-changed', id: event.incidentId, kinds: event.kinds });
   });
+  // One active-silence cache per replica (API, console form, ingest); another replica's change reloads it.
+  const silences = createSilenceCache({ db: store.db, clock });
+  bus.subscribe((event) => {
+    if (event.type === 'silence.changed') silences.invalidate();
+  });
   // An unpublished incident changes nothing public, so it costs no rebuild.
   bus.subscribe((event) => {
     if (event.type !== 'incident.changed' || event.public) snapshots.invalidate();
@@ -187,7 +194,7 @@ export function assemble(deps: {
   if (config.retention) jobs.push(retentionJob({ db: store.db, settings: config.retention, log }));
   jobs.push(
     expireAlertsJob({
-      ingest: ingestDepsOf({ store, clock, metrics, router: () => router }),
+      ingest: ingestDepsOf({ store, clock, newId, metrics, router: () => router, enrich: null }),
       source: 'prometheus',
       resolveTimeoutMs: config.prometheusResolveTimeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS,
     }),
@@ -215,10 +222,11 @@ export function assemble(deps: {
     componentIds: new Set(config.catalog.components.map((c) => c.id)),
     onCommit: announce,
   });
-  const app = createApp({
+  const appDeps: AppDeps = {
     config,
     store,
     clock,
+    newId,
     log,
     refreshGauges,
     actions,
@@ -228,13 +236,15 @@ export function assemble(deps: {
     router: () => router,
     statusPage: { snapshots, hub, announce: (event) => bus.emit(event) },
     internalHub,
-    sessionSecret: deps.sessionSecret ?? null,
-    ...(datadog.enrich ? { enrich: datadog.enrich } : {}),
+    signer: createSessionSigner({ secret: deps.sessionSecret ?? null, adminDigest: () => deps.tokens.admin }),
+    enrich: datadog.enrich ?? null,
     datadogStatus: () => datadog.status(),
+    silences,
     journal: deps.journal ?? null,
-  });
+  };
+  const app = createApp(appDeps);
   // Intake journal replay at start: the webhook route's processing over the same wiring.
-  const ingest = ingestDepsOf({ store, clock, metrics, router: () => router, enrich: datadog.enrich });
+  const ingest = ingestDepsOf(appDeps);
   const replay = (source: string, body: Uint8Array) =>
     processWebhookBody({ ingest, metrics, limits: config.limits }, source, body);
   return { app, replay, bus, rules, jobs, snapshots, hub, internalHub, actions, refreshGauges, datadog };
@@ -280,19 +290,18 @@ export async function startIncidentd(
     service.rules.watch();
     // Replicas on one PostgreSQL: tell the others about our commits, hear theirs (snapshot, WebSocket clients).
     const pool = store.kind === 'postgres' ? store.pool : undefined;
-    bridge =
-      pool && config.databaseUrl
-        ? createPgNotifyBridge({
-            connect: listenerConnection(config.databaseUrl),
-            notify: (text, values) => pool.query(text, values),
-            bus: service.bus,
-            replicaId: newId(),
-            log,
-            onResync: () => service.snapshots.invalidate(),
-          })
-        : null;
-    if (bridge) {
-      const b = bridge;
+    if (pool && config.databaseUrl) {
+      // Loaded only for PostgreSQL (it brings the pg driver).
+      const { createPgNotifyBridge, listenerConnection } = await import('./publish/pg-notify-bridge.ts');
+      const b = createPgNotifyBridge({
+        connect: listenerConnection(config.databaseUrl),
+        notify: (text, values) => pool.query(text, values),
+        bus: service.bus,
+        replicaId: newId(),
+        log,
+        onResync: () => service.snapshots.invalidate(),
+      });
+      bridge = b;
       service.bus.subscribe((event) => b.publish(event));
       await b.start();
     }

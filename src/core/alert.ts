@@ -28,3 +28,12 @@ export interface NormalizedAlert {
 export type SourceParseResult =
   | { ok: true; alerts: NormalizedAlert[]; truncatedAlerts: number }
   | { ok: false; error: string };
+
+/** What a follow-up event (PagerDuty acknowledge/resolve) inherits from the stored alert it refers to. */
+export interface FollowedAlert {
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  title: string;
+  startsAt: Date;
+}

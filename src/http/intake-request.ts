@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { IngestDeps } from '../pipeline/ingest.ts';
 import { insertDeadLetter, keptHeaders } from '../store/dead-letters.ts';
 import { isDatabaseUnavailable } from '../store/errors.ts';
-import type { AppDeps } from './app.ts';
+import type { AppDeps } from './app-deps.ts';
 import { ClientAbortedError, readBodyLimited } from './read-body.ts';
 import { processWebhookBody } from './routes/webhooks.ts';
 

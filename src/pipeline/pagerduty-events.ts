@@ -1,14 +1,5 @@
-import type { NormalizedAlert } from '../core/alert.ts';
+import type { FollowedAlert, NormalizedAlert } from '../core/alert.ts';
 import type { IngestDeps } from './ingest.ts';
-
-/** What a follow-up event inherits from the stored alert it refers to. */
-export interface FollowedAlert {
-  status: 'firing' | 'resolved';
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  title: string;
-  startsAt: Date;
-}
 
 /** The stored alert of this source with this fingerprint (`findAlertByFingerprint` in the store). */
 export type FindAlert = (fingerprint: string) => Promise<FollowedAlert | undefined>;

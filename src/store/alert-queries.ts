@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { FollowedAlert } from '../pipeline/pagerduty-events.ts';
+import type { FollowedAlert } from '../core/alert.ts';
 import type { Db } from './db.ts';
 import { type PageRequest, toPage } from './pagination.ts';
 

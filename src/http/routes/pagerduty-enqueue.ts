@@ -5,7 +5,7 @@ import type { IngestDeps } from '../../pipeline/ingest.ts';
 import { type FindAlert, pagerdutyEnrich } from '../../pipeline/pagerduty-events.ts';
 import { PAGERDUTY_SOURCE } from '../../sources/pagerduty/to-raw.ts';
 import { annotateAlert, findAlertByFingerprint } from '../../store/alert-queries.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { createIntake } from '../intake-request.ts';
 
 /** PagerDuty's error answer: `{"status":"invalid event","message":"Event object is invalid","errors":[…]}`. */

@@ -3,7 +3,7 @@ import type { IngestDeps } from '../../pipeline/ingest.ts';
 import { refireExpired } from '../../pipeline/refire-expired.ts';
 import { PROMETHEUS_SOURCE } from '../../sources/prometheus/to-raw.ts';
 import { expiredFingerprints } from '../../store/alert-expiry.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { createIntake } from '../intake-request.ts';
 import { hasToken, unauthorized } from '../middleware/require-token.ts';
 

@@ -9,7 +9,7 @@ import { insertDeadLetter, keptHeaders } from '../../store/dead-letters.ts';
 import { isDatabaseUnavailable } from '../../store/errors.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import { tracer, withSpan } from '../../telemetry/tracing.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { hasToken, unauthorized } from '../middleware/require-token.ts';
 import { parseWebhookBody } from '../parse-webhook-body.ts';
 import { ClientAbortedError, readBodyLimited } from '../read-body.ts';
