@@ -6,13 +6,13 @@ import type { Rule, RuleSet } from '../core/rules/types.ts';
 import type { Trx, UpsertedAlert } from '../store/alerts.ts';
 import {
   attachAlertsToIncidents,
-  deleteCandidate,
+  deleteCandidates,
   findGroupIncidents,
   getCandidates,
   insertEvents,
   lockGroups,
   markUnrouted,
-  putCandidate,
+  putCandidates,
   saveIncidents,
 } from '../store/incidents.ts';
 import type { AlertRouter } from './ingest.ts';
@@ -161,9 +161,14 @@ export function createAlertRouter(
 
     const changes: IncidentChange[] = [];
     const links: { incidentId: string; alertId: string; rule: string; groupKey: string }[] = [];
+    const deleted = [...groups.values()].filter((g) => g.candidateDeleted && !g.candidateDirty);
+    await deleteCandidates(
+      trx,
+      deleted.map((g) => ({ rule: g.rule.name, groupKey: g.groupKey })),
+    );
+    const put = [...groups.values()].flatMap((g) => (g.candidateDirty && g.candidate ? [g.candidate] : []));
+    await putCandidates(trx, put);
     for (const g of groups.values()) {
-      if (g.candidateDeleted && !g.candidateDirty) await deleteCandidate(trx, g.rule.name, g.groupKey);
-      if (g.candidateDirty && g.candidate) await putCandidate(trx, g.candidate);
       if (!g.dirty || !g.incident) continue;
       changes.push({ incident: g.incident, created: g.created, events: g.events });
       for (const alertId of g.attach)

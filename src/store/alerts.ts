@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { NormalizedAlert } from '../core/alert.ts';
 import { type AlertChange, decideAlertChange, type StoredAlertState } from '../core/dedup.ts';
 import type { IdGen } from '../pipeline/ports.ts';
+import { inChunks, readInChunks } from './chunks.ts';
 import type { Database } from './schema.ts';
 
 export type Trx = Transaction<Database>;
@@ -82,16 +83,19 @@ export async function upsertAlerts(
     generator_url: alert.generatorUrl,
     raw: alert.raw ?? null,
   }));
-  const inserted = await sql<{ id: string; fingerprint: string }>`
+  const inserted = await readInChunks(insertRows, async (chunk) => {
+    const r = await sql<{ id: string; fingerprint: string }>`
     insert into alerts (id, source, fingerprint, status, labels, annotations, title, starts_at, ends_at, generator_url,
                         raw, first_seen_at, last_seen_at, last_changed_at, seen_count)
     select v.id, v.source, v.fingerprint, v.status, v.labels, v.annotations, v.title, v.starts_at, v.ends_at,
            v.generator_url, coalesce(v.raw, 'null'::jsonb), ${now}, ${now}, ${now}, 1
-    from jsonb_to_recordset(${json(insertRows)}::jsonb) as v(id text, source text, fingerprint text, status text,
+    from jsonb_to_recordset(${json(chunk)}::jsonb) as v(id text, source text, fingerprint text, status text,
          labels jsonb, annotations jsonb, title text, starts_at timestamptz, ends_at timestamptz, generator_url text, raw jsonb)
     on conflict (source, fingerprint) do nothing
     returning id, fingerprint`.execute(trx);
-  const insertedIds = new Set(inserted.rows.map((r) => r.id));
+    return r.rows;
+  });
+  const insertedIds = new Set(inserted.map((r) => r.id));
 
   const results: UpsertedAlert[] = [];
   const events: { alert_id: string; status: string; previous_status: string | null }[] = [];
@@ -104,14 +108,16 @@ export async function upsertAlerts(
   const known = fresh.filter((f) => !insertedIds.has(f.id)).map((f) => f.fingerprint);
   if (known.length > 0) {
     // Row locks serialize concurrent deliveries of the same alerts; sorted to avoid deadlocks.
-    const rows = await trx
-      .selectFrom('alerts')
-      .select(['id', 'fingerprint', 'status', 'starts_at', 'ends_at', 'incident_id'])
-      .where('source', '=', source)
-      .where('fingerprint', 'in', known.sort())
-      .orderBy('fingerprint')
-      .forUpdate()
-      .execute();
+    const rows = await readInChunks(known.sort(), (chunk) =>
+      trx
+        .selectFrom('alerts')
+        .select(['id', 'fingerprint', 'status', 'starts_at', 'ends_at', 'incident_id'])
+        .where('source', '=', source)
+        .where('fingerprint', 'in', chunk)
+        .orderBy('fingerprint')
+        .forUpdate()
+        .execute(),
+    );
     const changed: Record<string, unknown>[] = [];
     const repeated: string[] = [];
     for (const row of rows) {
@@ -146,31 +152,31 @@ export async function upsertAlerts(
         repeated.push(row.id);
       }
     }
-    if (changed.length > 0) {
-      await sql`
+    await inChunks(changed, (chunk) =>
+      sql`
         update alerts set status = v.status, starts_at = v.starts_at, ends_at = v.ends_at, labels = v.labels,
           annotations = v.annotations, title = v.title, generator_url = v.generator_url, raw = coalesce(v.raw, 'null'::jsonb),
           last_seen_at = ${now}, seen_count = alerts.seen_count + 1,
           last_changed_at = case when v.status_changed then ${now} else alerts.last_changed_at end
-        from jsonb_to_recordset(${json(changed)}::jsonb) as v(id text, status text, starts_at timestamptz,
+        from jsonb_to_recordset(${json(chunk)}::jsonb) as v(id text, status text, starts_at timestamptz,
              ends_at timestamptz, labels jsonb, annotations jsonb, title text, generator_url text, raw jsonb, status_changed boolean)
-        where alerts.id = v.id`.execute(trx);
-    }
-    if (repeated.length > 0) {
-      await trx
+        where alerts.id = v.id`.execute(trx),
+    );
+    await inChunks(repeated, (chunk) =>
+      trx
         .updateTable('alerts')
         .set({ last_seen_at: now, seen_count: sql`seen_count + 1` })
-        .where('id', 'in', repeated)
-        .execute();
-    }
-  }
-  if (events.length > 0) {
-    await sql`
-      insert into alert_events (alert_id, at, status, previous_status)
-      select v.alert_id, ${now}, v.status, v.previous_status
-      from jsonb_to_recordset(${json(events)}::jsonb) as v(alert_id text, status text, previous_status text)`.execute(
-      trx,
+        .where('id', 'in', chunk)
+        .execute(),
     );
   }
+  await inChunks(events, (chunk) =>
+    sql`
+      insert into alert_events (alert_id, at, status, previous_status)
+      select v.alert_id, ${now}, v.status, v.previous_status
+      from jsonb_to_recordset(${json(chunk)}::jsonb) as v(alert_id text, status text, previous_status text)`.execute(
+      trx,
+    ),
+  );
   return results;
 }

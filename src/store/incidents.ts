@@ -4,6 +4,7 @@ import type { ComponentStatus } from '../core/component-status.ts';
 import type { Incident, IncidentEvent, IncidentState, PublicStatus } from '../core/incident.ts';
 import type { Severity } from '../core/severity.ts';
 import type { Trx } from './alerts.ts';
+import { chunked, inChunks, readInChunks } from './chunks.ts';
 import type { Db } from './db.ts';
 import type { CandidateGroupsTable, IncidentsTable } from './schema.ts';
 
@@ -88,21 +89,23 @@ export async function getIncident(
   return row ? incidentFromRow(row) : null;
 }
 
+/** Appends timeline events in order, in slices (six bind parameters per row). */
 export async function insertEvents(trx: Trx, events: IncidentEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await trx
-    .insertInto('incident_events')
-    .values(
-      events.map((e) => ({
-        incident_id: e.incidentId,
-        at: e.at,
-        kind: e.kind,
-        actor: e.actor,
-        visibility: e.visibility,
-        data: JSON.stringify(e.data),
-      })),
-    )
-    .execute();
+  await inChunks(events, (chunk) =>
+    trx
+      .insertInto('incident_events')
+      .values(
+        chunk.map((e) => ({
+          incident_id: e.incidentId,
+          at: e.at,
+          kind: e.kind,
+          actor: e.actor,
+          visibility: e.visibility,
+          data: JSON.stringify(e.data),
+        })),
+      )
+      .execute(),
+  );
 }
 
 function candidateFromRow(r: Selectable<CandidateGroupsTable>): CandidateGroup {
@@ -129,31 +132,41 @@ export async function getCandidate(trx: Trx, rule: string, groupKey: string): Pr
   return r ? candidateFromRow(r) : null;
 }
 
-export async function putCandidate(trx: Trx, c: CandidateGroup): Promise<void> {
-  const row = {
-    rule: c.rule,
-    group_key: c.groupKey,
-    first_at: c.firstAt,
-    expires_at: c.expiresAt,
-    first_alert_starts_at: c.firstAlertStartsAt,
-    alert_ids: JSON.stringify(c.alertIds),
-    firing_alert_ids: JSON.stringify(c.firingAlertIds),
-    customers: JSON.stringify(c.customers),
-    alert_count: c.alertCount,
-  };
-  await trx
-    .insertInto('candidate_groups')
-    .values(row)
-    .onConflict((oc) => oc.columns(['rule', 'group_key']).doUpdateSet(row))
-    .execute();
+/** Upserts candidate groups by (rule, group key), in slices. */
+export async function putCandidates(trx: Trx, candidates: CandidateGroup[]): Promise<void> {
+  await inChunks(candidates, async (chunk) => {
+    const rows = chunk.map((c) => ({
+      rule: c.rule,
+      group_key: c.groupKey,
+      first_at: c.firstAt,
+      expires_at: c.expiresAt,
+      first_alert_starts_at: c.firstAlertStartsAt,
+      alert_ids: c.alertIds,
+      firing_alert_ids: c.firingAlertIds,
+      customers: c.customers,
+      alert_count: c.alertCount,
+    }));
+    await sql`
+      insert into candidate_groups (rule, group_key, first_at, expires_at, first_alert_starts_at, alert_ids,
+                                    firing_alert_ids, customers, alert_count)
+      select v.rule, v.group_key, v.first_at, v.expires_at, v.first_alert_starts_at, v.alert_ids, v.firing_alert_ids,
+             v.customers, v.alert_count
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(rule text, group_key text, first_at timestamptz,
+           expires_at timestamptz, first_alert_starts_at timestamptz, alert_ids jsonb, firing_alert_ids jsonb,
+           customers jsonb, alert_count integer)
+      on conflict (rule, group_key) do update set first_at = excluded.first_at, expires_at = excluded.expires_at,
+        first_alert_starts_at = excluded.first_alert_starts_at, alert_ids = excluded.alert_ids,
+        firing_alert_ids = excluded.firing_alert_ids, customers = excluded.customers,
+        alert_count = excluded.alert_count`.execute(trx);
+  });
 }
 
-export async function deleteCandidate(trx: Trx, rule: string, groupKey: string): Promise<void> {
-  await trx
-    .deleteFrom('candidate_groups')
-    .where('rule', '=', rule)
-    .where('group_key', '=', groupKey)
-    .execute();
+export async function deleteCandidates(trx: Trx, groups: GroupRef[]): Promise<void> {
+  await inChunks(groups, (chunk) =>
+    sql`
+      delete from candidate_groups c using jsonb_to_recordset(${groupsJson(chunk)}::jsonb) as v(r text, g text)
+      where c.rule = v.r and c.group_key = v.g`.execute(trx),
+  );
 }
 
 /** Routing outcome for alerts that joined no incident: which rule saw them and why they wait or were dropped. */
@@ -161,12 +174,13 @@ export async function markUnrouted(
   trx: Trx,
   rows: { id: string; rule: string | null; groupKey: string | null; reason: string }[],
 ) {
-  if (rows.length === 0) return;
-  await sql`
+  await inChunks(rows, (chunk) =>
+    sql`
     update alerts set rule = v.rule, group_key = v.group_key, unrouted_reason = v.reason
-    from jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ id: r.id, rule: r.rule, group_key: r.groupKey, reason: r.reason })))}::jsonb)
+    from jsonb_to_recordset(${JSON.stringify(chunk.map((r) => ({ id: r.id, rule: r.rule, group_key: r.groupKey, reason: r.reason })))}::jsonb)
       as v(id text, rule text, group_key text, reason text)
-    where alerts.id = v.id and alerts.incident_id is null`.execute(trx);
+    where alerts.id = v.id and alerts.incident_id is null`.execute(trx),
+  );
 }
 
 export interface GroupRef {
@@ -179,12 +193,13 @@ export interface GroupRef {
  * which jsonb_array_elements preserves, so two transactions never wait on each other in opposite orders.
  */
 export async function lockGroups(trx: Trx, groups: GroupRef[]): Promise<void> {
-  if (groups.length === 0) return;
-  const keys = JSON.stringify(groups.map((g) => `${g.rule}\n${g.groupKey}`));
-  await sql`select pg_advisory_xact_lock(hashtextextended(k, 0))
-            from jsonb_array_elements_text(${keys}::jsonb) with ordinality as t(k, n) order by n`.execute(
-    trx,
-  );
+  await inChunks(groups, async (chunk) => {
+    const keys = JSON.stringify(chunk.map((g) => `${g.rule}\n${g.groupKey}`));
+    await sql`select pg_advisory_xact_lock(hashtextextended(k, 0))
+              from jsonb_array_elements_text(${keys}::jsonb) with ordinality as t(k, n) order by n`.execute(
+      trx,
+    );
+  });
 }
 
 const groupsJson = (groups: GroupRef[]) => JSON.stringify(groups.map((g) => ({ r: g.rule, g: g.groupKey })));
@@ -192,7 +207,11 @@ const groupsJson = (groups: GroupRef[]) => JSON.stringify(groups.map((g) => ({ r
 /** For each group: its open incident, else its most recently resolved one. Two index-backed queries in all. */
 export async function findGroupIncidents(trx: Trx, groups: GroupRef[]): Promise<Map<string, Incident>> {
   const found = new Map<string, Incident>();
-  if (groups.length === 0) return found;
+  for (const chunk of chunked(groups)) await findChunkIncidents(trx, chunk, found);
+  return found;
+}
+
+async function findChunkIncidents(trx: Trx, groups: GroupRef[], found: Map<string, Incident>) {
   const open = await sql<IncidentRow>`
     select i.* from jsonb_to_recordset(${groupsJson(groups)}::jsonb) as v(r text, g text)
     join incidents i on i.rule = v.r and i.group_key = v.g and i.state <> 'resolved'`.execute(trx);
@@ -206,17 +225,16 @@ export async function findGroupIncidents(trx: Trx, groups: GroupRef[]): Promise<
       ) r`.execute(trx);
     for (const row of recent.rows) found.set(`${row.rule}\n${row.group_key}`, incidentFromRow(row));
   }
-  return found;
 }
 
 export async function getCandidates(trx: Trx, groups: GroupRef[]): Promise<Map<string, CandidateGroup>> {
-  const found = new Map<string, CandidateGroup>();
-  if (groups.length === 0) return found;
-  const rows = await sql<Selectable<CandidateGroupsTable>>`
-    select c.* from jsonb_to_recordset(${groupsJson(groups)}::jsonb) as v(r text, g text)
-    join candidate_groups c on c.rule = v.r and c.group_key = v.g`.execute(trx);
-  for (const r of rows.rows) found.set(`${r.rule}\n${r.group_key}`, candidateFromRow(r));
-  return found;
+  const rows = await readInChunks(groups, async (chunk) => {
+    const result = await sql<Selectable<CandidateGroupsTable>>`
+      select c.* from jsonb_to_recordset(${groupsJson(chunk)}::jsonb) as v(r text, g text)
+      join candidate_groups c on c.rule = v.r and c.group_key = v.g`.execute(trx);
+    return result.rows;
+  });
+  return new Map(rows.map((r) => [`${r.rule}\n${r.group_key}`, candidateFromRow(r)]));
 }
 
 /** Writes several incidents' new states: one insert for the new ones, one update for the rest. */
@@ -226,9 +244,12 @@ export async function saveIncidents(
   now: Date,
 ) {
   const created = incidents.filter((i) => i.created).map((i) => incidentToRow(i.incident, now));
-  if (created.length > 0) await trx.insertInto('incidents').values(created).execute();
+  await inChunks(created, (chunk) => trx.insertInto('incidents').values(chunk).execute());
   const updated = incidents.filter((i) => !i.created).map((i) => incidentColumns(i.incident, now));
-  if (updated.length === 0) return;
+  await inChunks(updated, (chunk) => updateIncidents(trx, chunk));
+}
+
+async function updateIncidents(trx: Trx, updated: ReturnType<typeof incidentColumns>[]) {
   await sql`
     update incidents set title = v.title, severity = v.severity, state = v.state, status = v.status,
       customers = v.customers, components = v.components, component_status = v.component_status, owner = v.owner,
@@ -251,7 +272,14 @@ export async function attachAlertsToIncidents(
   links: { incidentId: string; alertId: string; rule: string | null; groupKey: string | null }[],
   now: Date,
 ): Promise<void> {
-  if (links.length === 0) return;
+  await inChunks(links, (chunk) => linkChunk(trx, chunk, now));
+}
+
+async function linkChunk(
+  trx: Trx,
+  links: { incidentId: string; alertId: string; rule: string | null; groupKey: string | null }[],
+  now: Date,
+) {
   const json = JSON.stringify(
     links.map((l) => ({ i: l.incidentId, a: l.alertId, r: l.rule, g: l.groupKey })),
   );

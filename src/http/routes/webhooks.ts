@@ -118,24 +118,25 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
       { kind: SpanKind.SERVER, attributes: { 'incidentd.source': name } },
       parent,
       async (span) => {
+        const now = deps.clock.now();
+        let received: Uint8Array | null = null;
+        const dead = (reason: string, statusCode: number, body: Uint8Array) =>
+          keepDeadLetter(
+            deps.store.db,
+            log,
+            metrics,
+            {
+              source: name,
+              reason,
+              statusCode,
+              contentType: c.req.header('content-type') ?? null,
+              headers: keptHeaders((h) => c.req.header(h)),
+              body,
+            },
+            now,
+          );
         try {
-          const now = deps.clock.now();
           const { bytes, tooLarge } = await readBodyLimited(c.req.raw, config.maxBodyBytes);
-          const dead = (reason: string, statusCode: number, body = bytes) =>
-            keepDeadLetter(
-              deps.store.db,
-              log,
-              metrics,
-              {
-                source: name,
-                reason,
-                statusCode,
-                contentType: c.req.header('content-type') ?? null,
-                headers: keptHeaders((h) => c.req.header(h)),
-                body,
-              },
-              now,
-            );
           if (tooLarge) {
             const message = `body: larger than the limit of ${config.maxBodyBytes} bytes (INCIDENTD_MAX_BODY_BYTES)`;
             metrics.alertsRejected.inc({ source: name, reason: 'too_large' });
@@ -143,6 +144,7 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
             const id = await dead(`${message}; first ${kept.byteLength} bytes kept`, 413, kept);
             return c.json({ error: 'too_large', message, dead_letter_id: id }, 413);
           }
+          received = bytes;
           const verify = sources[name]!.verify;
           if (verify) {
             const check = verify(
@@ -161,13 +163,18 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
           }
           if (outcome.status !== 200) {
             metrics.alertsRejected.inc({ source: name, reason: 'invalid' });
-            const id = await dead(String(outcome.body.message), outcome.status);
+            const id = await dead(String(outcome.body.message), outcome.status, bytes);
             return c.json({ ...outcome.body, dead_letter_id: id }, outcome.status);
           }
           metrics.ingestDuration.observe({ source: name }, (performance.now() - started) / 1000);
           return c.json(outcome.body, 200);
         } catch (err) {
-          if (isDatabaseUnavailable(err)) metrics.alertsRejected.inc({ source: name, reason: 'unavailable' });
+          if (isDatabaseUnavailable(err)) {
+            metrics.alertsRejected.inc({ source: name, reason: 'unavailable' });
+          } else if (received) {
+            // A bug, not an outage: keep the body so it can be replayed once fixed (the sender may give up).
+            await dead(`ingest failed: ${(err as Error)?.message ?? String(err)}`, 500, received);
+          }
           throw err;
         } finally {
           span.end();
