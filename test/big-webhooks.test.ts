@@ -1,27 +1,11 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { ADMIN_TOKEN, bearer, createTestApp, INGEST_TOKEN } from './support/app.ts';
+import { ADMIN_TOKEN, bearer, createTestApp } from './support/app.ts';
 import { describeEachDatabase } from './support/databases.ts';
+import { compactBody } from './support/payloads.ts';
+import { postIntoOneIncident, webhookPost } from './support/webhooks.ts';
 
-const post = (body: string) => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/json', ...bearer(INGEST_TOKEN) },
-  body,
-});
-
-/** An Alertmanager body as small per alert as a real one can be, so 20,000 alerts fit the 5 MB limit. */
-function compactBody(n: number, labels: (i: number) => Record<string, string>, tag: string): string {
-  const alerts = Array.from({ length: n }, (_, i) => ({
-    status: 'firing',
-    labels: labels(i),
-    annotations: {},
-    startsAt: '2026-11-01T09:55:00Z',
-    endsAt: '0001-01-01T00:00:00Z',
-    generatorURL: '',
-    fingerprint: `${tag}${i.toString(16).padStart(12, '0')}`,
-  }));
-  return JSON.stringify({ version: '4', status: 'firing', receiver: 'r', groupKey: '{}:{}', alerts });
-}
+const post = webhookPost;
 
 const count = async (db: Parameters<ReturnType<typeof sql>['execute']>[0], query: ReturnType<typeof sql>) =>
   ((await query.execute(db)).rows[0] as { n: number }).n;
@@ -79,22 +63,14 @@ describeEachDatabase('webhooks past the bind-parameter limit', ({ store }) => {
       (i) => ({ service: 'postgres', severity: 'critical', region: 'many-customers', customer: `cust-${i}` }),
       'b2',
     );
-    const res = await app.request('/webhooks/alertmanager', post(body));
-    expect(res.status, await res.clone().text()).toBe(200);
-    const { incidents } = (await res.json()) as { incidents: string[] };
-    expect(incidents).toHaveLength(1);
-    const incident = await store()
-      .db.selectFrom('incidents')
-      .selectAll()
-      .where('id', '=', incidents[0]!)
-      .executeTakeFirstOrThrow();
+    const incident = await postIntoOneIncident(app, store(), body);
     expect(incident.customers).toHaveLength(6500);
     expect(incident.alert_count).toBe(6500);
     expect(incident.severity).toBe('SEV1');
     expect(
       await count(
         store().db,
-        sql`select count(*)::int as n from incident_events where incident_id = ${incidents[0]!} and kind = 'customer.added'`,
+        sql`select count(*)::int as n from incident_events where incident_id = ${incident.id} and kind = 'customer.added'`,
       ),
     ).toBe(6500);
   });

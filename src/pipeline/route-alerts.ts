@@ -1,4 +1,4 @@
-import { type CandidateGroup, expiredCandidateReason } from '../core/candidate.ts';
+import { adoptWaitingAlerts, type CandidateGroup, expiredCandidateReason } from '../core/candidate.ts';
 import { type CorrelateOutcome, correlate, type IncidentEventDraft } from '../core/correlate.ts';
 import type { Incident, IncidentEvent } from '../core/incident.ts';
 import { matchAlert } from '../core/rules/match.ts';
@@ -10,10 +10,13 @@ import {
   findGroupIncidents,
   getCandidates,
   insertEvents,
+  listWaiting,
   lockGroups,
   markUnrouted,
   putCandidates,
+  releaseWaiting,
   saveIncidents,
+  type UnroutedRow,
 } from '../store/incidents.ts';
 import type { AlertRouter } from './ingest.ts';
 import type { IdGen } from './ports.ts';
@@ -36,6 +39,21 @@ interface GroupState {
   dirty: boolean;
   events: IncidentEvent[];
   attach: Set<string>;
+  /** The candidate came from the store (its waiting alerts are marked there), until it opens. */
+  fromStore: boolean;
+  /** This webhook's alerts that joined the candidate. */
+  joined: string[];
+  /** The stored candidate opened: attach the store's waiting alerts too. */
+  adopt: boolean;
+  /** The stored candidate had expired: why its waiting alerts never opened an incident. */
+  released: string | null;
+}
+
+/** Links the rest of an opened candidate's waiting alerts to its incident, with their timeline events. */
+function adopt(g: GroupState, ids: readonly string[]): void {
+  const { events, adopted } = adoptWaitingAlerts(g.events, g.attach, ids);
+  g.events = events;
+  for (const id of adopted) g.attach.add(id);
 }
 
 /**
@@ -54,7 +72,7 @@ export function createAlertRouter(
 ): AlertRouter {
   return async (trx: Trx, alerts: UpsertedAlert[], now: Date) => {
     const matched: { upserted: UpsertedAlert; match: NonNullable<ReturnType<typeof matchAlert>> }[] = [];
-    const unrouted: { id: string; rule: string | null; groupKey: string | null; reason: string }[] = [];
+    const unrouted: UnroutedRow[] = [];
     for (const upserted of alerts) {
       if (upserted.change === 'stale') continue;
       const match = matchAlert(rules, upserted.alert);
@@ -80,9 +98,6 @@ export function createAlertRouter(
       let candidateDeleted = false;
       const expiredReason = candidate ? expiredCandidateReason(candidate, now) : null;
       if (candidate && expiredReason) {
-        unrouted.push(
-          ...candidate.alertIds.map((id) => ({ id, rule: rule.name, groupKey, reason: expiredReason })),
-        );
         candidate = null;
         candidateDeleted = true;
       }
@@ -97,13 +112,21 @@ export function createAlertRouter(
         dirty: false,
         events: [],
         attach: new Set(),
+        fromStore: candidate !== null,
+        joined: [],
+        adopt: false,
+        released: expiredReason,
       });
     }
 
     for (const { upserted, match } of matched) {
-      const g = groups.get(keyOf(match.rule.name, match.groupKey))!;
+      const key = keyOf(match.rule.name, match.groupKey);
+      const g = groups.get(key)!;
       const attached =
-        g.incident !== null && (upserted.incidentId === g.incident.id || g.attach.has(upserted.id));
+        g.incident !== null &&
+        (upserted.incidentId === g.incident.id ||
+          g.attach.has(upserted.id) ||
+          (g.adopt && upserted.waitingIn === key));
       const outcome: CorrelateOutcome = correlate({
         now,
         rule: match.rule,
@@ -121,16 +144,19 @@ export function createAlertRouter(
         incident: g.incident,
         attached,
         candidate: g.candidate,
+        waiting: g.fromStore && upserted.waitingIn === key,
         newId: deps.newId,
       });
       if (outcome.kind === 'candidate') {
         g.candidate = outcome.candidate;
         g.candidateDirty = true;
+        g.joined.push(upserted.id);
         unrouted.push({
           id: upserted.id,
           rule: match.rule.name,
           groupKey: match.groupKey,
           reason: `waiting for open_when of rule ${match.rule.name} until ${outcome.candidate.expiresAt.toISOString()}`,
+          waiting: true,
         });
       } else if (outcome.kind === 'incident') {
         if (g.incident && g.incident.id !== outcome.incident.id && !g.incident.resolvedAt) {
@@ -148,6 +174,10 @@ export function createAlertRouter(
           g.candidate = null;
           g.candidateDeleted = true;
           g.candidateDirty = false;
+          g.adopt = g.fromStore;
+          g.fromStore = false;
+          adopt(g, g.joined);
+          g.joined = [];
         }
       } else if (!upserted.incidentId && !attached) {
         unrouted.push({
@@ -158,6 +188,20 @@ export function createAlertRouter(
         });
       }
     }
+
+    // Candidates that opened with alerts waiting from earlier webhooks: found by group, attached now.
+    const adopting = [...groups.values()].filter((g) => g.adopt);
+    const waiting = await listWaiting(
+      trx,
+      adopting.map((g) => ({ rule: g.rule.name, groupKey: g.groupKey })),
+    );
+    for (const g of adopting) adopt(g, waiting.get(keyOf(g.rule.name, g.groupKey)) ?? []);
+    await releaseWaiting(
+      trx,
+      [...groups.values()].flatMap((g) =>
+        g.released ? [{ rule: g.rule.name, groupKey: g.groupKey, reason: g.released }] : [],
+      ),
+    );
 
     const changes: IncidentChange[] = [];
     const links: { incidentId: string; alertId: string; rule: string; groupKey: string }[] = [];

@@ -14,6 +14,8 @@ export interface UpsertedAlert {
   alert: NormalizedAlert;
   /** Incident the alert was already attached to, if any. */
   incidentId: string | null;
+  /** The candidate group (`rule\ngroupKey`) the alert already waits in, if any. */
+  waitingIn: string | null;
 }
 
 interface Folded {
@@ -101,7 +103,7 @@ export async function upsertAlerts(
   const events: { alert_id: string; status: string; previous_status: string | null }[] = [];
   for (const f of fresh) {
     if (!insertedIds.has(f.id)) continue;
-    results.push({ id: f.id, change: 'new', alert: f.folded.alert, incidentId: null });
+    results.push({ id: f.id, change: 'new', alert: f.folded.alert, incidentId: null, waitingIn: null });
     events.push({ alert_id: f.id, status: f.folded.state.status, previous_status: null });
   }
 
@@ -111,7 +113,17 @@ export async function upsertAlerts(
     const rows = await readInChunks(known.sort(), (chunk) =>
       trx
         .selectFrom('alerts')
-        .select(['id', 'fingerprint', 'status', 'starts_at', 'ends_at', 'incident_id'])
+        .select([
+          'id',
+          'fingerprint',
+          'status',
+          'starts_at',
+          'ends_at',
+          'incident_id',
+          'waiting',
+          'rule',
+          'group_key',
+        ])
         .where('source', '=', source)
         .where('fingerprint', 'in', chunk)
         .orderBy('fingerprint')
@@ -127,7 +139,13 @@ export async function upsertAlerts(
         endsAt: row.ends_at ? new Date(row.ends_at) : null,
       };
       const folded = fold(stored, byFingerprint.get(row.fingerprint)!);
-      results.push({ id: row.id, change: folded.change, alert: folded.alert, incidentId: row.incident_id });
+      results.push({
+        id: row.id,
+        change: folded.change,
+        alert: folded.alert,
+        incidentId: row.incident_id,
+        waitingIn: row.waiting ? `${row.rule}\n${row.group_key}` : null,
+      });
       const stateMoved =
         folded.state.status !== stored.status ||
         folded.state.startsAt.getTime() !== stored.startsAt.getTime() ||

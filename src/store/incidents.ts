@@ -116,9 +116,9 @@ function candidateFromRow(r: Selectable<CandidateGroupsTable>): CandidateGroup {
     expiresAt: new Date(r.expires_at),
     firstAlertStartsAt: new Date(r.first_alert_starts_at),
     alertIds: r.alert_ids,
-    firingAlertIds: r.firing_alert_ids,
     customers: r.customers,
     alertCount: r.alert_count,
+    firingCount: r.firing_count,
   };
 }
 
@@ -142,22 +142,22 @@ export async function putCandidates(trx: Trx, candidates: CandidateGroup[]): Pro
       expires_at: c.expiresAt,
       first_alert_starts_at: c.firstAlertStartsAt,
       alert_ids: c.alertIds,
-      firing_alert_ids: c.firingAlertIds,
       customers: c.customers,
       alert_count: c.alertCount,
+      firing_count: c.firingCount,
     }));
     await sql`
       insert into candidate_groups (rule, group_key, first_at, expires_at, first_alert_starts_at, alert_ids,
-                                    firing_alert_ids, customers, alert_count)
-      select v.rule, v.group_key, v.first_at, v.expires_at, v.first_alert_starts_at, v.alert_ids, v.firing_alert_ids,
-             v.customers, v.alert_count
+                                    firing_alert_ids, customers, alert_count, firing_count)
+      select v.rule, v.group_key, v.first_at, v.expires_at, v.first_alert_starts_at, v.alert_ids, '[]'::jsonb,
+             v.customers, v.alert_count, v.firing_count
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(rule text, group_key text, first_at timestamptz,
-           expires_at timestamptz, first_alert_starts_at timestamptz, alert_ids jsonb, firing_alert_ids jsonb,
-           customers jsonb, alert_count integer)
+           expires_at timestamptz, first_alert_starts_at timestamptz, alert_ids jsonb, customers jsonb,
+           alert_count integer, firing_count integer)
       on conflict (rule, group_key) do update set first_at = excluded.first_at, expires_at = excluded.expires_at,
         first_alert_starts_at = excluded.first_alert_starts_at, alert_ids = excluded.alert_ids,
-        firing_alert_ids = excluded.firing_alert_ids, customers = excluded.customers,
-        alert_count = excluded.alert_count`.execute(trx);
+        customers = excluded.customers, alert_count = excluded.alert_count,
+        firing_count = excluded.firing_count`.execute(trx);
   });
 }
 
@@ -170,16 +170,54 @@ export async function deleteCandidates(trx: Trx, groups: GroupRef[]): Promise<vo
 }
 
 /** Routing outcome for alerts that joined no incident: which rule saw them and why they wait or were dropped. */
-export async function markUnrouted(
-  trx: Trx,
-  rows: { id: string; rule: string | null; groupKey: string | null; reason: string }[],
-) {
+export async function markUnrouted(trx: Trx, rows: UnroutedRow[]) {
   await inChunks(rows, (chunk) =>
     sql`
-    update alerts set rule = v.rule, group_key = v.group_key, unrouted_reason = v.reason
-    from jsonb_to_recordset(${JSON.stringify(chunk.map((r) => ({ id: r.id, rule: r.rule, group_key: r.groupKey, reason: r.reason })))}::jsonb)
-      as v(id text, rule text, group_key text, reason text)
+    update alerts set rule = v.rule, group_key = v.group_key, unrouted_reason = v.reason, waiting = v.waiting
+    from jsonb_to_recordset(${JSON.stringify(chunk.map((r) => ({ id: r.id, rule: r.rule, group_key: r.groupKey, reason: r.reason, waiting: r.waiting ?? false })))}::jsonb)
+      as v(id text, rule text, group_key text, reason text, waiting boolean)
     where alerts.id = v.id and alerts.incident_id is null`.execute(trx),
+  );
+}
+
+export interface UnroutedRow {
+  id: string;
+  rule: string | null;
+  groupKey: string | null;
+  reason: string;
+  /** Waits in the candidate group (rule, groupKey). */
+  waiting?: boolean;
+}
+
+/** The alerts waiting in each group's candidate, oldest first: read when the candidate opens. */
+export async function listWaiting(trx: Trx, groups: GroupRef[]): Promise<Map<string, string[]>> {
+  const rows = await readInChunks(groups, async (chunk) => {
+    const result = await sql<{ id: string; rule: string; group_key: string }>`
+      select a.id, a.rule, a.group_key from jsonb_to_recordset(${groupsJson(chunk)}::jsonb) as v(r text, g text)
+      join alerts a on a.rule = v.r and a.group_key = v.g and a.waiting and a.incident_id is null
+      order by a.first_seen_at, a.id`.execute(trx);
+    return result.rows;
+  });
+  const found = new Map<string, string[]>();
+  for (const r of rows) {
+    const key = `${r.rule}\n${r.group_key}`;
+    const list = found.get(key);
+    if (list) list.push(r.id);
+    else found.set(key, [r.id]);
+  }
+  return found;
+}
+
+/** A candidate died: its waiting alerts stop waiting and show why they never opened an incident. */
+export async function releaseWaiting(trx: Trx, groups: (GroupRef & { reason: string })[]): Promise<void> {
+  await inChunks(groups, (chunk) =>
+    sql`
+      update alerts set waiting = false, unrouted_reason = v.reason
+      from jsonb_to_recordset(${JSON.stringify(chunk.map((g) => ({ r: g.rule, g: g.groupKey, reason: g.reason })))}::jsonb)
+        as v(r text, g text, reason text)
+      where alerts.rule = v.r and alerts.group_key = v.g and alerts.waiting and alerts.incident_id is null`.execute(
+      trx,
+    ),
   );
 }
 
@@ -288,7 +326,7 @@ async function linkChunk(
     select v.i, v.a, ${now} from jsonb_to_recordset(${json}::jsonb) as v(i text, a text, r text, g text)
     on conflict (incident_id, alert_id) do nothing`.execute(trx);
   await sql`
-    update alerts set incident_id = v.i, rule = v.r, group_key = v.g, unrouted_reason = null
+    update alerts set incident_id = v.i, rule = v.r, group_key = v.g, unrouted_reason = null, waiting = false
     from jsonb_to_recordset(${json}::jsonb) as v(i text, a text, r text, g text)
     where alerts.id = v.a`.execute(trx);
 }

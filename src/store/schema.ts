@@ -31,6 +31,8 @@ export interface AlertsTable {
   group_key: string | null;
   incident_id: string | null;
   unrouted_reason: string | null;
+  /** Waits in the candidate group (rule, group_key): attached when it opens, released when it expires. */
+  waiting: Generated<boolean>;
 }
 
 export interface AlertEventsTable {
@@ -93,6 +95,7 @@ export interface CandidateGroupsTable {
   firing_alert_ids: Json<string[]>;
   customers: Json<string[]>;
   alert_count: number;
+  firing_count: Generated<number>;
 }
 
 export interface ComponentsTable {

@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely/migration';
 import * as createCoreTables from './2026_11_23_0400_create_core_tables.ts';
 import * as addSlaClocksAndOutbox from './2026_11_23_0500_add_sla_clocks_and_outbox.ts';
+import * as boundCandidateGroups from './2026_11_29_1600_bound_candidate_groups.ts';
 
 /** Static list: migrations are bundled code, not files discovered at run time. Names sort in apply order. */
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0400_create_core_tables': createCoreTables,
   '2026_11_23_0500_add_sla_clocks_and_outbox': addSlaClocksAndOutbox,
+  '2026_11_29_1600_bound_candidate_groups': boundCandidateGroups,
 };
