@@ -67,6 +67,7 @@ export function createApp(deps: AppDeps): Hono {
     newId,
     metrics: deps.metrics,
     router: deps.router ?? (() => null),
+    log: deps.log,
     ...(deps.enrich ? { enrich: deps.enrich } : {}),
   };
   app.route('/', opsRoutes(deps));

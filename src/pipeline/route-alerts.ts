@@ -3,6 +3,7 @@ import { type CorrelateOutcome, correlate, type IncidentEventDraft } from '../co
 import type { Incident, IncidentEvent } from '../core/incident.ts';
 import { matchAlert } from '../core/rules/match.ts';
 import type { Rule, RuleSet } from '../core/rules/types.ts';
+import { storedUnroutedReason, type UnroutedReason } from '../core/unrouted.ts';
 import type { Trx, UpsertedAlert } from '../store/alerts.ts';
 import {
   attachAlertsToIncidents,
@@ -16,7 +17,6 @@ import {
   putCandidates,
   releaseWaiting,
   saveIncidents,
-  type UnroutedRow,
 } from '../store/incidents.ts';
 import type { AlertRouter } from './ingest.ts';
 import type { IdGen } from './ports.ts';
@@ -26,6 +26,14 @@ export interface IncidentChange {
   incident: Incident;
   created: boolean;
   events: IncidentEvent[];
+}
+
+interface UnroutedEntry {
+  id: string;
+  fingerprint: string;
+  rule: string | null;
+  groupKey: string | null;
+  reason: UnroutedReason;
 }
 
 interface GroupState {
@@ -72,13 +80,21 @@ export function createAlertRouter(
 ): AlertRouter {
   return async (trx: Trx, alerts: UpsertedAlert[], now: Date) => {
     const matched: { upserted: UpsertedAlert; match: NonNullable<ReturnType<typeof matchAlert>> }[] = [];
-    const unrouted: UnroutedRow[] = [];
+    const unrouted: UnroutedEntry[] = [];
+    const skip = (
+      u: UpsertedAlert,
+      reason: UnroutedReason,
+      rule: string | null = null,
+      groupKey: string | null = null,
+    ) => unrouted.push({ id: u.id, fingerprint: u.alert.fingerprint, rule, groupKey, reason });
     for (const upserted of alerts) {
-      if (upserted.change === 'stale') continue;
+      if (upserted.change === 'stale') {
+        if (!upserted.incidentId) skip(upserted, { kind: 'stale' });
+        continue;
+      }
       const match = matchAlert(rules, upserted.alert);
       if (match) matched.push({ upserted, match });
-      else if (!upserted.incidentId)
-        unrouted.push({ id: upserted.id, rule: null, groupKey: null, reason: 'no rule matched' });
+      else if (!upserted.incidentId) skip(upserted, { kind: 'no_rule' });
     }
 
     const groups = new Map<string, GroupState>();
@@ -127,6 +143,7 @@ export function createAlertRouter(
         (upserted.incidentId === g.incident.id ||
           g.attach.has(upserted.id) ||
           (g.adopt && upserted.waitingIn === key));
+      const isWaiting = g.fromStore && upserted.waitingIn === key;
       const outcome: CorrelateOutcome = correlate({
         now,
         rule: match.rule,
@@ -144,20 +161,21 @@ export function createAlertRouter(
         incident: g.incident,
         attached,
         candidate: g.candidate,
-        waiting: g.fromStore && upserted.waitingIn === key,
+        waiting: isWaiting,
         newId: deps.newId,
+      });
+      const waitingReason = (c: CandidateGroup): UnroutedReason => ({
+        kind: 'waiting',
+        rule: match.rule.name,
+        alerts: c.alertCount,
+        customers: c.customers.length,
+        until: c.expiresAt,
       });
       if (outcome.kind === 'candidate') {
         g.candidate = outcome.candidate;
         g.candidateDirty = true;
         g.joined.push(upserted.id);
-        unrouted.push({
-          id: upserted.id,
-          rule: match.rule.name,
-          groupKey: match.groupKey,
-          reason: `waiting for open_when of rule ${match.rule.name} until ${outcome.candidate.expiresAt.toISOString()}`,
-          waiting: true,
-        });
+        skip(upserted, waitingReason(outcome.candidate), match.rule.name, match.groupKey);
       } else if (outcome.kind === 'incident') {
         if (g.incident && g.incident.id !== outcome.incident.id && !g.incident.resolvedAt) {
           throw new Error(`correlator replaced open incident ${g.incident.id} of group ${match.groupKey}`);
@@ -180,12 +198,15 @@ export function createAlertRouter(
           g.joined = [];
         }
       } else if (!upserted.incidentId && !attached) {
-        unrouted.push({
-          id: upserted.id,
-          rule: match.rule.name,
-          groupKey: match.groupKey,
-          reason: `matched rule ${match.rule.name}; resolved before an incident opened`,
-        });
+        // A resend of a waiting alert still waits; anything else here resolved before an incident opened.
+        const stillWaiting =
+          g.candidate &&
+          upserted.alert.status === 'firing' &&
+          (isWaiting || g.candidate.alertIds.includes(upserted.id));
+        const reason: UnroutedReason = stillWaiting
+          ? waitingReason(g.candidate!)
+          : { kind: 'resolved', rule: match.rule.name };
+        skip(upserted, reason, match.rule.name, match.groupKey);
       }
     }
 
@@ -227,15 +248,23 @@ export function createAlertRouter(
     await attachAlertsToIncidents(trx, links, now);
     await deps.track?.(trx, changes, now);
     const attachedIds = new Set(links.map((l) => l.alertId));
+    const left = unrouted.filter((u) => !attachedIds.has(u.id));
     await markUnrouted(
       trx,
-      unrouted.filter((u) => !attachedIds.has(u.id)),
+      left.flatMap((u) => {
+        const reason = storedUnroutedReason(u.reason);
+        if (reason === null) return [];
+        return [
+          { id: u.id, rule: u.rule, groupKey: u.groupKey, reason, waiting: u.reason.kind === 'waiting' },
+        ];
+      }),
     );
     // The incidents this webhook's alerts opened, changed or already belong to.
     const incidentIds = new Set(changes.map((c) => c.incident.id));
     for (const a of alerts) if (a.incidentId) incidentIds.add(a.incidentId);
     return {
       incidentIds: [...incidentIds],
+      unrouted: left.map((u) => ({ fingerprint: u.fingerprint, reason: u.reason })),
       afterCommit: () => deps.onCommit(changes),
     };
   };
