@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { resolveSessionSecret } from './auth/session.ts';
 import { resolveTokens, type Tokens } from './auth/tokens.ts';
 import type { Config } from './config.ts';
+import type { IncidentChange } from './core/incident-change.ts';
 import { createApp } from './http/app.ts';
 import { type RunningServer, startServer } from './http/server.ts';
 import { newId } from './ids.ts';
@@ -21,7 +22,7 @@ import { type TrackingSettings, trackIncidentChanges } from './pipeline/incident
 import type { AlertRouter } from './pipeline/ingest.ts';
 import { type Clock, type Logger, systemClock } from './pipeline/ports.ts';
 import { createRefreshGauges } from './pipeline/refresh-gauges.ts';
-import { createAlertRouter, type IncidentChange } from './pipeline/route-alerts.ts';
+import { createAlertRouter } from './pipeline/route-alerts.ts';
 import { createRulesReloader } from './pipeline/rules-reloader.ts';
 import { createEventBus } from './publish/event-bus.ts';
 import { createPgNotifyBridge, listenerConnection, type PgNotifyBridge } from './publish/pg-notify-bridge.ts';

@@ -8,10 +8,12 @@ import { notificationTargets } from '../integrations/datadog/targets.ts';
 import { createIncidentActions, type IncidentActions } from '../pipeline/actions.ts';
 import type { AlertRouter, IngestDeps } from '../pipeline/ingest.ts';
 import type { Clock, Logger } from '../pipeline/ports.ts';
+import type { WebhookDeps } from '../pipeline/process-webhook.ts';
 import type { WebSocketHub } from '../publish/websocket-hub.ts';
 import type { StoreHandle } from '../store/db.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { errorHandler } from './errors.ts';
+import { guardJson, outOfRangeDate } from './json-guard.ts';
 import { internalAuth } from './middleware/internal-auth.ts';
 import { requireToken } from './middleware/require-token.ts';
 import { alertApiRoutes } from './routes/api-alerts.ts';
@@ -61,14 +63,17 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404),
   );
-  const ingest: IngestDeps = {
-    db: deps.store.db,
-    clock: deps.clock,
-    newId,
-    metrics: deps.metrics,
-    router: deps.router ?? (() => null),
-    log: deps.log,
-    ...(deps.enrich ? { enrich: deps.enrich } : {}),
+  const ingest: WebhookDeps = {
+    ingest: {
+      db: deps.store.db,
+      clock: deps.clock,
+      newId,
+      metrics: deps.metrics,
+      router: deps.router ?? (() => null),
+      log: deps.log,
+      ...(deps.enrich ? { enrich: deps.enrich } : {}),
+    },
+    checks: { json: guardJson, dates: outOfRangeDate },
   };
   app.route('/', opsRoutes(deps));
   app.route('/', webhookRoutes(deps, ingest));

@@ -1,7 +1,7 @@
+import type { IncidentChange } from '../core/incident-change.ts';
 import { DELIVERABLE_TYPES, type NotificationTarget } from '../core/notification-routing.ts';
 import { formatNotice } from '../notify/format.ts';
 import type { NoticeSender, Sender, SendResult } from '../notify/send.ts';
-import type { IncidentChange } from '../pipeline/route-alerts.ts';
 import type { Db } from '../store/db.ts';
 import { getIncident, insertEvents } from '../store/incidents.ts';
 import { claimOutbox, markFailed, markSent, type OutboxRow } from '../store/outbox.ts';

@@ -1,11 +1,11 @@
 import type { IncidentEvent } from '../core/incident.ts';
+import type { IncidentChange } from '../core/incident-change.ts';
 import { type NotificationTarget, noticesFor, routeNotice } from '../core/notification-routing.ts';
 import { reconcileClocks, type SlaClock, type SlaSettings, selectPolicy } from '../core/sla.ts';
-import type { Trx } from '../store/alerts.ts';
+import type { Trx } from '../store/db.ts';
 import { insertEvents } from '../store/incidents.ts';
 import { enqueueNotifications } from '../store/outbox.ts';
 import { listClocks, saveClocks } from '../store/sla-clocks.ts';
-import type { IncidentChange } from './route-alerts.ts';
 
 export interface TrackingSettings {
   sla: SlaSettings;

@@ -1,7 +1,8 @@
 import type { NormalizedAlert } from '../core/alert.ts';
+import type { UpsertedAlert } from '../core/route-plan.ts';
 import { countUnrouted, summarizeUnrouted, type Unrouted } from '../core/unrouted.ts';
-import { type Trx, type UpsertedAlert, upsertAlerts } from '../store/alerts.ts';
-import type { Db } from '../store/db.ts';
+import { upsertAlerts } from '../store/alerts.ts';
+import type { Db, Trx } from '../store/db.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { withSpan } from '../telemetry/tracing.ts';
 import type { Clock, IdGen, Logger } from './ports.ts';

@@ -1,3 +1,5 @@
+import type { SourceParseResult } from '../core/alert.ts';
+
 /** Ports the pipeline needs from the outside world; adapters implement them, tests fake them. */
 export interface Clock {
   now(): Date;
@@ -26,4 +28,22 @@ export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** A webhook sender as the pipeline sees it (sources/<tool> implement it). */
+export interface WebhookSource {
+  name: string;
+  /** Never throws: a body that is not the sender's shape is `{ ok: false, error }` naming the field. */
+  parse(body: unknown, receivedAt: Date): SourceParseResult;
+  /** Request authenticity beyond the ingest token (Grafana's HMAC). */
+  verify?(
+    req: { headers: Record<string, string | undefined>; rawBody: Uint8Array; now: Date },
+    secrets: { grafanaHmacSecret?: string },
+  ): { ok: true } | { ok: false; error: string };
+}
+
+/** Checks every parsed body passes before a source sees it (depth, storable text) and after (dates). */
+export interface BodyChecks {
+  json(value: unknown): { ok: true; value: unknown } | { ok: false; error: string };
+  dates(alerts: readonly { startsAt: Date; endsAt: Date | null }[]): string | null;
 }

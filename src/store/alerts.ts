@@ -1,22 +1,12 @@
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { NormalizedAlert } from '../core/alert.ts';
 import { type AlertChange, decideAlertChange, type StoredAlertState } from '../core/dedup.ts';
+import type { UpsertedAlert } from '../core/route-plan.ts';
 import type { IdGen } from '../pipeline/ports.ts';
 import { inChunks, readInChunks } from './chunks.ts';
-import type { Database } from './schema.ts';
+import type { Trx } from './db.ts';
 
-export type Trx = Transaction<Database>;
-
-/** One alert of a webhook after dedup: its row id, what changed, and its delivered (folded) state. */
-export interface UpsertedAlert {
-  id: string;
-  change: AlertChange;
-  alert: NormalizedAlert;
-  /** Incident the alert was already attached to, if any. */
-  incidentId: string | null;
-  /** The candidate group (`rule\ngroupKey`) the alert already waits in, if any. */
-  waitingIn: string | null;
-}
+export type { UpsertedAlert } from '../core/route-plan.ts';
 
 interface Folded {
   alert: NormalizedAlert;

@@ -2,10 +2,10 @@ import { type Selectable, sql } from 'kysely';
 import type { CandidateGroup } from '../core/candidate.ts';
 import type { ComponentStatus } from '../core/component-status.ts';
 import type { Incident, IncidentEvent, IncidentState, PublicStatus } from '../core/incident.ts';
+import type { GroupRef } from '../core/route-plan.ts';
 import type { Severity } from '../core/severity.ts';
-import type { Trx } from './alerts.ts';
 import { chunked, inChunks, readInChunks } from './chunks.ts';
-import type { Db } from './db.ts';
+import type { Db, Trx } from './db.ts';
 import type { CandidateGroupsTable, IncidentsTable } from './schema.ts';
 
 type IncidentRow = {
@@ -219,11 +219,6 @@ export async function releaseWaiting(trx: Trx, groups: (GroupRef & { reason: str
       trx,
     ),
   );
-}
-
-export interface GroupRef {
-  rule: string;
-  groupKey: string;
 }
 
 /**

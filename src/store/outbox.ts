@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import type { Notice } from '../core/notification-routing.ts';
-import type { Trx } from './alerts.ts';
 import { inChunks } from './chunks.ts';
-import type { Db } from './db.ts';
+import type { Db, Trx } from './db.ts';
 
 export interface OutboxRow {
   id: number;

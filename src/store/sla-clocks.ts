@@ -1,8 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import type { SlaClock, SlaTarget } from '../core/sla.ts';
-import type { Trx } from './alerts.ts';
 import { inChunks, readInChunks } from './chunks.ts';
-import type { Db } from './db.ts';
+import type { Db, Trx } from './db.ts';
 import type { SlaClocksTable } from './schema.ts';
 
 const d = (v: Date | string | null) => (v === null ? null : new Date(v));

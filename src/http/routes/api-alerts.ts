@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
 import { DomainError } from '../../core/errors.ts';
-import type { IngestDeps } from '../../pipeline/ingest.ts';
+import { processWebhookBody, type WebhookDeps } from '../../pipeline/process-webhook.ts';
 import { sources } from '../../sources/registry.ts';
 import { listAlerts } from '../../store/alert-queries.ts';
 import { getDeadLetter, listDeadLetters, markReplayed } from '../../store/dead-letters.ts';
 import { parsePageRequest } from '../../store/pagination.ts';
 import type { AppDeps } from '../app.ts';
-import { processWebhookBody } from './webhooks.ts';
 
 function parseBool(name: string, value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
@@ -16,7 +15,7 @@ function parseBool(name: string, value: string | undefined): boolean | undefined
 }
 
 /** Internal API for alerts and dead letters (mounted behind the admin token). */
-export function alertApiRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
+export function alertApiRoutes(deps: AppDeps, webhook: WebhookDeps): Hono {
   const app = new Hono();
   app.get('/alerts', async (c) => {
     const q = c.req.query();
@@ -53,19 +52,13 @@ export function alertApiRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
         `dead letter ${id} was larger than the limit; only its first bytes were kept`,
       );
     }
-    const outcome = await processWebhookBody(
-      { ingest, metrics: deps.metrics },
-      row.source,
-      new Uint8Array(row.body),
-    );
-    await markReplayed(
-      deps.store.db,
-      id,
-      outcome.status,
-      outcome.status === 200 ? 'ingested' : String(outcome.body.message),
-      deps.clock.now(),
-    );
-    return c.json({ dead_letter_id: id, ...outcome.body }, outcome.status === 200 ? 200 : 422);
+    const outcome = await processWebhookBody(webhook, sources[row.source]!, new Uint8Array(row.body));
+    if (outcome.kind === 'invalid') {
+      await markReplayed(deps.store.db, id, 400, outcome.message, deps.clock.now());
+      return c.json({ dead_letter_id: id, error: 'invalid', message: outcome.message }, 422);
+    }
+    await markReplayed(deps.store.db, id, 200, 'ingested', deps.clock.now());
+    return c.json({ dead_letter_id: id, ...outcome.result }, 200);
   });
   return app;
 }
