@@ -1,6 +1,6 @@
 import { expiredCandidateReason } from '../core/candidate.ts';
+import { getCandidate, releaseWaiting } from '../store/candidates.ts';
 import type { Db } from '../store/db.ts';
-import { getCandidate, releaseWaiting } from '../store/incidents.ts';
 
 /** Candidate groups whose window ran out without open_when holding: their alerts become unrouted, with the reason. */
 export async function runExpireCandidates(db: Db, now: Date, batch = 100): Promise<number> {

@@ -9,18 +9,16 @@ import {
 } from '../core/route-plan.ts';
 import type { RuleSet } from '../core/rules/types.ts';
 import { storedUnroutedReason } from '../core/unrouted.ts';
-import type { Trx } from '../store/db.ts';
 import {
-  attachAlertsToIncidents,
   deleteCandidates,
-  findGroupIncidents,
   getCandidates,
   listWaiting,
-  lockGroups,
   markUnrouted,
   putCandidates,
   releaseWaiting,
-} from '../store/incidents.ts';
+} from '../store/candidates.ts';
+import type { Trx } from '../store/db.ts';
+import { attachAlertsToIncidents, findGroupIncidents, lockGroups } from '../store/incidents.ts';
 import type { AlertRouter } from './ingest.ts';
 import type { IdGen } from './ports.ts';
 import { type TrackChanges, writeIncidentChanges } from './write-incident-changes.ts';

@@ -37,6 +37,58 @@ function fold(stored: StoredAlertState | null, deliveries: NormalizedAlert[]): F
 
 const json = (v: unknown) => JSON.stringify(v);
 
+interface KnownRow {
+  id: string;
+  fingerprint: string;
+  status: 'firing' | 'resolved';
+  starts_at: Date | string;
+  ends_at: Date | string | null;
+  incident_id: string | null;
+  waiting: boolean;
+  rule: string | null;
+  group_key: string | null;
+}
+
+/** A stored alert and this body's deliveries of it: its outcome, its new state (null: only seen again), its event. */
+function foldKnown(row: KnownRow, deliveries: NormalizedAlert[]) {
+  const stored: StoredAlertState = {
+    status: row.status,
+    startsAt: new Date(row.starts_at),
+    endsAt: row.ends_at ? new Date(row.ends_at) : null,
+  };
+  const folded = fold(stored, deliveries);
+  const result: UpsertedAlert = {
+    id: row.id,
+    change: folded.change,
+    alert: folded.alert,
+    incidentId: row.incident_id,
+    waitingIn: row.waiting ? `${row.rule}\n${row.group_key}` : null,
+  };
+  const statusChanged = folded.state.status !== stored.status;
+  const stateMoved =
+    statusChanged ||
+    folded.state.startsAt.getTime() !== stored.startsAt.getTime() ||
+    (folded.state.endsAt?.getTime() ?? null) !== (stored.endsAt?.getTime() ?? null);
+  const changed = stateMoved
+    ? {
+        id: row.id,
+        status: folded.state.status,
+        starts_at: folded.state.startsAt.toISOString(),
+        ends_at: folded.state.endsAt?.toISOString() ?? null,
+        labels: folded.alert.labels,
+        annotations: folded.alert.annotations,
+        title: folded.alert.title,
+        generator_url: folded.alert.generatorUrl,
+        raw: folded.alert.raw ?? null,
+        status_changed: statusChanged,
+      }
+    : null;
+  const event = statusChanged
+    ? { alert_id: row.id, status: folded.state.status, previous_status: stored.status }
+    : null;
+  return { result, changed, event };
+}
+
 /**
  * Upserts one webhook's alerts in a few statements whatever their number: insert the new ones
  * (`on conflict do nothing` settles races between concurrent deliveries), lock and fold the known ones,
@@ -123,42 +175,11 @@ export async function upsertAlerts(
     const changed: Record<string, unknown>[] = [];
     const repeated: string[] = [];
     for (const row of rows) {
-      const stored: StoredAlertState = {
-        status: row.status,
-        startsAt: new Date(row.starts_at),
-        endsAt: row.ends_at ? new Date(row.ends_at) : null,
-      };
-      const folded = fold(stored, byFingerprint.get(row.fingerprint)!);
-      results.push({
-        id: row.id,
-        change: folded.change,
-        alert: folded.alert,
-        incidentId: row.incident_id,
-        waitingIn: row.waiting ? `${row.rule}\n${row.group_key}` : null,
-      });
-      const stateMoved =
-        folded.state.status !== stored.status ||
-        folded.state.startsAt.getTime() !== stored.startsAt.getTime() ||
-        (folded.state.endsAt?.getTime() ?? null) !== (stored.endsAt?.getTime() ?? null);
-      if (stateMoved) {
-        changed.push({
-          id: row.id,
-          status: folded.state.status,
-          starts_at: folded.state.startsAt.toISOString(),
-          ends_at: folded.state.endsAt?.toISOString() ?? null,
-          labels: folded.alert.labels,
-          annotations: folded.alert.annotations,
-          title: folded.alert.title,
-          generator_url: folded.alert.generatorUrl,
-          raw: folded.alert.raw ?? null,
-          status_changed: folded.state.status !== stored.status,
-        });
-        if (folded.state.status !== stored.status) {
-          events.push({ alert_id: row.id, status: folded.state.status, previous_status: stored.status });
-        }
-      } else {
-        repeated.push(row.id);
-      }
+      const known = foldKnown(row, byFingerprint.get(row.fingerprint)!);
+      results.push(known.result);
+      if (known.event) events.push(known.event);
+      if (known.changed) changed.push(known.changed);
+      else repeated.push(row.id);
     }
     await inChunks(changed, (chunk) =>
       sql`
