@@ -5,6 +5,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   'status-page': () => import('./status-page.ts'),
   memory: () => import('./memory.ts'),
   alertmanager: () => import('./alertmanager.ts'),
+  journal: () => import('./journal.ts'),
 };
 
 const names = process.argv.slice(2);

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { COMPONENT_STATUSES } from './core/component-status.ts';
 import { parseDuration } from './core/duration.ts';
-import { NOTIFICATION_EVENTS } from './core/notification-routing.ts';
+import { defaultEvents, NOTIFICATION_EVENTS } from './core/notification-routing.ts';
 import { SEVERITIES } from './core/severity.ts';
 
 /** A duration string (`5m`, `4h`) turned into milliseconds. */
@@ -22,6 +22,70 @@ const slaPolicy = z.strictObject({
   update_every: duration,
   resolve: duration,
 });
+
+/** PagerDuty Events API v2; `url` points elsewhere (EU service region, a test receiver). */
+export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+
+/** Keys beyond name/type/events/min_severity/escalation, and which target types use them. */
+const TYPE_KEYS = {
+  url: ['webhook', 'slack', 'teams', 'pagerduty'],
+  routing_key: ['pagerduty'],
+  token: ['slack'],
+  channel: ['slack'],
+  api_url: ['slack'],
+  thread: ['slack'],
+  format: ['teams'],
+} as const;
+
+/** What a Slack bot posts as thread replies under the incident's message. */
+export const SLACK_THREAD_ITEMS = ['updates', 'notes', 'events'] as const;
+
+const notificationTarget = z
+  .strictObject({
+    name: z.string().min(1),
+    type: z.enum(['webhook', 'slack', 'teams', 'datadog', 'pagerduty']),
+    url: z.string().url().optional(),
+    routing_key: z
+      .string()
+      .regex(/^[A-Za-z0-9]{32}$/, 'a PagerDuty integration key is 32 letters and digits')
+      .optional(),
+    token: z
+      .string()
+      .regex(/^xox[bp]-/, 'a Slack bot token starts with xoxb-')
+      .optional(),
+    channel: z.string().min(1).optional(),
+    api_url: z.string().url().optional(),
+    thread: z.array(z.enum(SLACK_THREAD_ITEMS)).optional(),
+    format: z.enum(['adaptive', 'messagecard']).optional(),
+    events: z.array(z.enum(NOTIFICATION_EVENTS)).optional(),
+    min_severity: z.enum(SEVERITIES).default('SEV4'),
+    escalation: z.boolean().default(false),
+  })
+  .superRefine((t, ctx) => {
+    const problem = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
+    for (const [key, types] of Object.entries(TYPE_KEYS)) {
+      if (t[key as keyof typeof TYPE_KEYS] !== undefined && !(types as readonly string[]).includes(t.type))
+        problem(key, `not used by type ${t.type}`);
+    }
+    if ((t.type === 'webhook' || t.type === 'teams') && !t.url) problem('url', `required for ${t.type}`);
+    if (t.type === 'pagerduty' && !t.routing_key) problem('routing_key', 'required for pagerduty');
+    if (t.type !== 'slack') return;
+    const bot = t.token !== undefined || t.channel !== undefined;
+    if (t.url && bot) problem('url', 'use either url (incoming webhook) or token + channel (bot), not both');
+    else if (!t.url && !bot)
+      problem('url', 'required for slack (an incoming webhook), or token + channel for a bot');
+    else if (bot && !t.token) problem('token', 'required with channel (a Slack bot token, xoxb-…)');
+    else if (bot && !t.channel)
+      problem('channel', 'required with token (a channel id like C0123456789 or #name)');
+    for (const key of ['api_url', 'thread'] as const) {
+      if (t[key] !== undefined && !bot) problem(key, 'only for a slack bot (token + channel)');
+    }
+  })
+  .transform((t) => ({
+    ...t,
+    url: t.url ?? (t.type === 'pagerduty' ? PAGERDUTY_EVENTS_URL : undefined),
+    events: t.events ?? [...defaultEvents(t)],
+  }));
 
 const catalogSchema = z.strictObject({
   status_page: z
@@ -59,21 +123,11 @@ const catalogSchema = z.strictObject({
   default_tier: z.string().default('standard'),
   sla_policies: z.record(z.string(), z.partialRecord(z.enum(SEVERITIES), slaPolicy)).default({}),
   sla_warning_at: z.number().gt(0).lt(1).default(0.8),
-  notifications: z
-    .array(
-      z.strictObject({
-        name: z.string().min(1),
-        type: z.enum(['webhook', 'slack', 'teams', 'datadog']),
-        url: z.string().url().optional(),
-        events: z.array(z.enum(NOTIFICATION_EVENTS)).default([...NOTIFICATION_EVENTS]),
-        min_severity: z.enum(SEVERITIES).default('SEV4'),
-        escalation: z.boolean().default(false),
-      }),
-    )
-    .default([]),
+  notifications: z.array(notificationTarget).default([]),
 });
 
 export type Catalog = z.infer<typeof catalogSchema>;
+export type NotificationTargetConfig = z.infer<typeof notificationTarget>;
 export type SlaPolicy = z.infer<typeof slaPolicy>;
 
 export class ConfigError extends Error {}
@@ -126,9 +180,11 @@ export function parseCatalog(doc: unknown, file: string): Catalog {
       problems.push(`${file}: customers[${i}].tier: no sla_policies entry for tier "${c.tier}"`);
     }
   });
+  const targetNames = new Set<string>();
   catalog.notifications.forEach((n, i) => {
-    if (n.type !== 'datadog' && !n.url)
-      problems.push(`${file}: notifications[${i}].url: required for ${n.type}`);
+    if (targetNames.has(n.name))
+      problems.push(`${file}: notifications[${i}].name: duplicate target name "${n.name}"`);
+    targetNames.add(n.name);
   });
   if (problems.length) throw new ConfigError(problems.join('\n'));
   return catalog;

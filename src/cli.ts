@@ -13,6 +13,8 @@ commands:
   migrate               apply database migrations and exit
   rules check [DIR]     validate rule files (default: RULES_DIR or ./rules)
   rules test FILE...    run rule unit tests
+  demo [--url URL] [--token TOKEN] [--wait SECONDS] [FILE...]
+                        post the sample payloads in examples/ to a running server (same as npm run demo)
 `;
 
 /** One clear line for the errors a user can fix; a stack trace only for our bugs. */
@@ -40,6 +42,12 @@ async function serve(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
+    // A bound on the whole stop: the drain has its own, this catches a hung database close or job.
+    const bound = (config.shutdownDelayMs ?? 0) + (config.shutdownTimeoutMs ?? 10_000) + 15_000;
+    setTimeout(() => {
+      log.error('shutdown did not finish in time; exiting', { after_ms: bound });
+      process.exit(1);
+    }, bound).unref();
     await app.stop();
     // After the server has drained: the last requests' spans are exported too.
     await tracing?.shutdown();
@@ -75,6 +83,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'rules': {
       const { rulesCommand } = await import('./rules-cli.ts');
       return rulesCommand(rest);
+    }
+    case 'demo': {
+      const { demoCommand } = await import('./demo.ts');
+      return demoCommand(rest);
     }
     case '-h':
     case '--help':

@@ -1,9 +1,12 @@
 import { Registry } from 'prom-client';
 import { resolveSessionSecret } from './auth/session.ts';
-import { resolveTokens, type Tokens } from './auth/tokens.ts';
+import { resolveTokens, type Tokens, tokensFile } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { IncidentChange } from './core/incident-change.ts';
-import { createApp } from './http/app.ts';
+import { openDurability } from './durability/durability.ts';
+import type { IntakeJournal } from './durability/intake-journal.ts';
+import { createApp, ingestDepsOf } from './http/app.ts';
+import { metricsApp } from './http/routes/ops.ts';
 import { type RunningServer, startServer } from './http/server.ts';
 import { newId } from './ids.ts';
 import { createDatadogIntegration } from './integrations/datadog/integration.ts';
@@ -12,15 +15,18 @@ import { runAutoResolve } from './jobs/auto-resolve.ts';
 import { datadogReconcileJob } from './jobs/datadog-reconcile.ts';
 import { runExpireCandidates } from './jobs/expire-candidates.ts';
 import { outboxJob } from './jobs/outbox.ts';
+import { retentionJob } from './jobs/retention.ts';
 import { type Job, startScheduler } from './jobs/scheduler.ts';
 import { slaClocksJob } from './jobs/sla-clocks.ts';
 import { createDatadogNoticeSender } from './notify/datadog.ts';
 import { createHttpSender } from './notify/send.ts';
+import { createSlackBotSender } from './notify/slack-bot.ts';
 import { createIncidentActions } from './pipeline/actions.ts';
 import { announceIncidentChanges } from './pipeline/incident-effects.ts';
 import { type TrackingSettings, trackIncidentChanges } from './pipeline/incident-tracking.ts';
 import type { AlertRouter } from './pipeline/ingest.ts';
 import { type Clock, type Logger, systemClock } from './pipeline/ports.ts';
+import { processWebhookBody } from './pipeline/process-webhook.ts';
 import { createRefreshGauges } from './pipeline/refresh-gauges.ts';
 import { createAlertRouter } from './pipeline/route-alerts.ts';
 import { createRulesReloader } from './pipeline/rules-reloader.ts';
@@ -33,12 +39,15 @@ import { syncComponents } from './store/components.ts';
 import { openStore, type StoreHandle } from './store/db.ts';
 import { getIncident } from './store/incidents.ts';
 import { migrateToLatest } from './store/migrate.ts';
+import { getSlackMessage, saveSlackMessage } from './store/slack-messages.ts';
 import { storeSnapshotSource } from './store/status-queries.ts';
 import { waitForDatabase } from './store/wait-for-database.ts';
 import { createMetrics, initMetricLabels, type Metrics } from './telemetry/metrics.ts';
 
 export interface Incidentd {
   server: RunningServer;
+  /** The metrics listener (INCIDENTD_METRICS_ADDRESS), or null. */
+  metricsServer: RunningServer | null;
   store: StoreHandle;
   stop(): Promise<void>;
 }
@@ -56,6 +65,9 @@ export function assemble(deps: {
   tokens: Tokens;
   /** Signs internal session cookies; null (tests): derived from the admin token digest. */
   sessionSecret?: Buffer | null;
+  /** True once shutdown began: /readyz answers 503. */
+  draining?: () => boolean;
+  journal?: IntakeJournal | null;
 }) {
   const { config, store, clock, log, metrics } = deps;
   const bus = createEventBus((err) => log.error('event listener failed', { error: err }));
@@ -84,6 +96,11 @@ export function assemble(deps: {
         newId,
         onCommit: (changes) => announceIncidentChanges(effects, changes),
         track: (trx, changes, now) => trackIncidentChanges(trx, tracking, changes, now),
+        onBudgetExceeded: (rule, fingerprint) =>
+          log.warn('rules: CEL evaluation budget exceeded, the alert does not match this rule', {
+            rule,
+            fingerprint,
+          }),
       });
     },
   });
@@ -143,19 +160,31 @@ export function assemble(deps: {
       targets: notifications,
       publicUrl: config.publicUrl,
       send: createHttpSender({ timeoutMs: 10_000 }),
-      senders: datadog.api
-        ? {
-            datadog: createDatadogNoticeSender({
-              api: datadog.api,
-              publicUrl: config.publicUrl,
-              isPublished: async (id) => (await getIncident(store.db, id))?.published ?? false,
-              log,
-            }),
-          }
-        : {},
+      senders: {
+        'slack-bot': createSlackBotSender({
+          publicUrl: config.publicUrl,
+          messages: {
+            get: (target, id) => getSlackMessage(store.db, target, id),
+            save: (target, id, ref) => saveSlackMessage(store.db, target, id, ref, clock.now()),
+          },
+          log,
+        }),
+        ...(datadog.api
+          ? {
+              datadog: createDatadogNoticeSender({
+                api: datadog.api,
+                publicUrl: config.publicUrl,
+                isPublished: async (id) => (await getIncident(store.db, id))?.published ?? false,
+                log,
+              }),
+            }
+          : {}),
+      },
       announce,
     }),
   ];
+  // Pruning of old dead letters, alerts, alert events, candidate groups (and incidents, if asked for).
+  if (config.retention) jobs.push(retentionJob({ db: store.db, settings: config.retention, log }));
   if (datadog.monitors && config.datadog) {
     const monitors = datadog.monitors;
     jobs.push(
@@ -188,15 +217,32 @@ export function assemble(deps: {
     actions,
     metrics,
     tokens: deps.tokens,
-    readiness: { rulesLoaded: () => rules.current() !== null },
+    readiness: { rulesLoaded: () => rules.current() !== null, draining: deps.draining ?? (() => false) },
     router: () => router,
     statusPage: { snapshots, hub, announce: (event) => bus.emit(event) },
     internalHub,
     sessionSecret: deps.sessionSecret ?? null,
     ...(datadog.enrich ? { enrich: datadog.enrich } : {}),
     datadogStatus: () => datadog.status(),
+    journal: deps.journal ?? null,
   });
-  return { app, bus, rules, jobs, snapshots, hub, internalHub, actions, refreshGauges, datadog };
+  // Intake journal replay at start: the webhook route's processing over the same wiring.
+  const webhook = ingestDepsOf({
+    store,
+    clock,
+    metrics,
+    log,
+    router: () => router,
+    enrich: datadog.enrich,
+    limits: config.limits,
+  });
+  const replay = async (source: string, body: Uint8Array) => {
+    const sender = sources[source];
+    if (!sender) return { status: 404 };
+    const outcome = await processWebhookBody(webhook, sender, body);
+    return { status: outcome.kind === 'accepted' ? 200 : 400 };
+  };
+  return { app, replay, bus, rules, jobs, snapshots, hub, internalHub, actions, refreshGauges, datadog };
 }
 
 /** The composition root: the only place that constructs adapters and wires them together. */
@@ -217,10 +263,25 @@ export async function startIncidentd(
       store.db,
       { ingest: config.ingestToken, admin: config.adminToken },
       log,
+      config.databaseUrl ? null : tokensFile(config.dataDir),
     );
     const metrics = createMetrics(new Registry(), { defaultMetrics: true });
     const sessionSecret = await resolveSessionSecret(store.db);
-    const service = assemble({ config, store, clock, log, metrics, tokens, sessionSecret });
+    let draining = false;
+    const durability = await openDurability({ config, store, log });
+    const { journal } = durability;
+    const service = assemble({
+      config,
+      store,
+      clock,
+      log,
+      metrics,
+      tokens,
+      sessionSecret,
+      draining: () => draining,
+      journal,
+    });
+    await durability.recover(service.replay);
     service.rules.watch();
     // Replicas on one PostgreSQL: tell the others about our commits, hear theirs (snapshot, WebSocket clients).
     const pool = store.kind === 'postgres' ? store.pool : undefined;
@@ -249,27 +310,45 @@ export async function startIncidentd(
       requestTimeoutMs: config.httpRequestTimeoutMs,
       headersTimeoutMs: config.httpHeadersTimeoutMs,
     });
+    const metricsServer = config.metricsAddress
+      ? await startServer(
+          metricsApp({ metrics, refreshGauges: service.refreshGauges }),
+          config.metricsAddress,
+        )
+      : null;
     log.info('incidentd ready', {
       url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`,
       storage: store.kind === 'pglite' ? `embedded PGlite (${config.dataDir})` : 'PostgreSQL',
       rules: service.rules.current()?.rules.length ?? 0,
       startup_ms: Math.round(performance.now() - started),
+      ...(metricsServer
+        ? { metrics: `http://${config.metricsAddress?.host}:${metricsServer.port}/metrics` }
+        : {}),
     });
+    for (const name of Object.keys(sources))
+      log.info(`webhook ${name}: ${config.publicUrl}/webhooks/${name}`);
     return {
       server,
+      metricsServer,
       store,
       stop: async () => {
+        // /readyz answers 503 from now on; jobs finish their current run and start no other.
+        draining = true;
+        const jobsStopped = scheduler.stop();
         // Upgraded sockets would keep server.close() waiting: close them first.
         service.hub.closeAll();
         service.internalHub.closeAll();
-        await server.close();
+        // Every request that reached us is answered (with Connection: close) before the pool closes.
+        await server.close(config.shutdownTimeoutMs, config.shutdownDelayMs);
+        await metricsServer?.close(1_000);
         // The last requests' events still reach the other replicas, unless the database is gone.
         await Promise.race([bridge?.flush(), new Promise((r) => setTimeout(r, 5_000).unref())]);
         await bridge?.close();
         service.snapshots.stop();
         await service.snapshots.flush();
         service.rules.close();
-        await scheduler.stop();
+        await jobsStopped;
+        await durability.close();
         await store.close();
       },
     };

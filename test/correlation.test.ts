@@ -1,18 +1,10 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { ADMIN_TOKEN, bearer, createTestApp, INGEST_TOKEN } from './support/app.ts';
+import { ADMIN_TOKEN, bearer, createTestApp, sendAlertmanager } from './support/app.ts';
 import { createTestStore, databaseKinds, describeEachDatabase } from './support/databases.ts';
 import { alertmanagerBody, dbOutage } from './support/payloads.ts';
 
-const send = (
-  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
-  body: string,
-) =>
-  app.request('/webhooks/alertmanager', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...bearer(INGEST_TOKEN) },
-    body,
-  });
+const send = sendAlertmanager;
 
 describeEachDatabase('correlation through the webhook', ({ store }) => {
   it('opens one incident per region, gathers customers and raises severity as they join', async () => {

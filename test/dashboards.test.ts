@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboards, render } from '../dashboards/src/index.ts';
 import type { StoreHandle } from '../src/store/db.ts';
-import { createTestApp, ROOT } from './support/app.ts';
+import { ADMIN_TOKEN, bearer, createTestApp, ROOT } from './support/app.ts';
 import { createTestStore } from './support/databases.ts';
 
 const DIR = join(ROOT, 'dashboards');
@@ -99,7 +99,7 @@ describe('every metric the dashboards query is exposed by /metrics', () => {
   beforeAll(async () => {
     store = await createTestStore('pglite');
     const { app } = await createTestApp(store, { defaultMetrics: true });
-    const res = await app.request('/metrics');
+    const res = await app.request('/metrics', { headers: bearer(ADMIN_TOKEN) });
     expect(res.status).toBe(200);
     const text = await res.text();
     // A family is exposed once it has a TYPE line, samples or not (labelled counters start empty).

@@ -274,7 +274,7 @@ describeEachDatabase('webhook ingest', ({ store }) => {
     const { app } = await createTestApp(store());
     await app.request('/webhooks/alertmanager', post(fixtures[0]!.bodies[0]!));
     await app.request('/webhooks/alertmanager', post('{'));
-    const text = await (await app.request('/metrics')).text();
+    const text = await (await app.request('/metrics', { headers: bearer(ADMIN_TOKEN) })).text();
     expect(text).toMatch(/incidentd_alerts_received_total\{source="alertmanager",status="firing"\} 1/);
     expect(text).toMatch(/incidentd_alerts_rejected_total\{source="alertmanager",reason="invalid"\} 1/);
     expect(text).toMatch(/incidentd_ingest_duration_seconds_count\{source="alertmanager"\} 1/);

@@ -102,10 +102,11 @@ describeEachDatabase('notification outbox', ({ store, kind }) => {
     const slack = receiver.delivered(`/slack-a-${kind}`)[0]!.body as { text: string; blocks: unknown[] };
     expect(slack.text).toContain('SEV2 opened: Search down');
     expect(slack.blocks.length).toBeGreaterThan(0);
-    expect(receiver.delivered(`/teams-a-${kind}`)[0]!.body).toMatchObject({
-      '@type': 'MessageCard',
-      title: 'SEV2 opened: Search down',
-    });
+    const teams = receiver.delivered(`/teams-a-${kind}`)[0]!.body as {
+      attachments: { content: { type: string; body: { text?: string }[] } }[];
+    };
+    expect(teams.attachments[0]!.content.type).toBe('AdaptiveCard');
+    expect(teams.attachments[0]!.content.body[0]!.text).toBe('SEV2 opened: Search down');
 
     const row = await store()
       .db.selectFrom('notification_outbox')

@@ -1,8 +1,8 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../src/logger.ts';
 import { createRulesReloader } from '../src/pipeline/rules-reloader.ts';
 import { rulesCommand } from '../src/rules-cli.ts';
@@ -92,5 +92,58 @@ describe('rules hot reload', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('rules hot reload of a replaced directory', () => {
+  const componentIds = new Set(['database', 'object-storage', 'api', 'edge', 'compute', 'dashboard', 'cdn']);
+
+  async function replaced(replace: (dir: string, parent: string) => void) {
+    const parent = mkdtempSync(join(tmpdir(), 'rules-parent-'));
+    const dir = join(parent, 'rules');
+    mkdirSync(dir);
+    cpSync(join(ROOT, 'rules/10-data.yaml'), join(dir, '10-data.yaml'));
+    const reloader = createRulesReloader({
+      dir,
+      componentIds,
+      log: silentLogger,
+      metrics: createMetrics(new Registry()),
+      settleMs: 20,
+    });
+    try {
+      expect(reloader.reload()).toBe(true);
+      expect(reloader.current()?.rules.map((r) => r.name)).toHaveLength(2);
+      reloader.watch();
+      replace(dir, parent);
+      // Let every reload the replacement itself triggers pass (250 ms is the default settle time).
+      await new Promise((r) => setTimeout(r, 400));
+      // A change inside the new directory must still be seen.
+      writeFileSync(
+        join(dir, '50-more.yaml'),
+        'rules:\n  - name: later\n    match: \'labels.alertname == "Later"\'\n    severity: SEV4\n    title: Later\n',
+      );
+      await vi.waitFor(() => expect(reloader.current()?.rules.map((r) => r.name)).toContain('later'), {
+        timeout: 3000,
+        interval: 20,
+      });
+    } finally {
+      reloader.close();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }
+
+  it('keeps reloading after `mv rules old && cp -r old rules`', async () => {
+    await replaced((dir, parent) => {
+      renameSync(dir, join(parent, 'old'));
+      cpSync(join(parent, 'old'), dir, { recursive: true });
+    });
+  });
+
+  it('keeps reloading after the directory is deleted and created again', async () => {
+    await replaced((dir) => {
+      rmSync(dir, { recursive: true });
+      mkdirSync(dir);
+      cpSync(join(ROOT, 'rules/10-data.yaml'), join(dir, '10-data.yaml'));
+    });
   });
 });

@@ -220,7 +220,8 @@ for (const kind of databaseKinds) {
       await api.post('/incidents', { title: 'Internal only', severity: 'SEV4' });
       t.clock.advance(11 * MIN);
       await t.runJobs();
-      const scrape = async (app: App['app']) => (await (await app.request('/metrics')).text()).split('\n');
+      const scrape = async (app: App['app']) =>
+        (await (await app.request('/metrics', { headers: bearer(ADMIN_TOKEN) })).text()).split('\n');
       const expected = [
         'incidentd_incidents_open{severity="SEV2"} 1',
         'incidentd_incidents_open{severity="SEV4"} 1',

@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { Registry } from 'prom-client';
 import { digest } from '../../src/auth/tokens.ts';
 import { loadConfig } from '../../src/config.ts';
+import type { IntakeJournal } from '../../src/durability/intake-journal.ts';
 import { type RunningServer, startServer } from '../../src/http/server.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { assemble } from '../../src/main.ts';
@@ -15,7 +16,10 @@ export const INGEST_TOKEN = 'bench-ingest-token';
 export const ADMIN_TOKEN = 'bench-admin-token';
 
 /** The production service over `store`, wired by main.ts's assemble (sample rules and catalog), real clock. */
-export function createBenchService(store: StoreHandle): ReturnType<typeof assemble> {
+export function createBenchService(
+  store: StoreHandle,
+  journal: IntakeJournal | null = null,
+): ReturnType<typeof assemble> {
   // An empty environment: the defaults, whatever the caller's shell exports.
   const config = {
     ...loadConfig({}, resolve(import.meta.dirname, '../..')),
@@ -29,6 +33,7 @@ export function createBenchService(store: StoreHandle): ReturnType<typeof assemb
     log: silentLogger,
     metrics: createMetrics(new Registry()),
     tokens: { ingest: digest(INGEST_TOKEN), admin: digest(ADMIN_TOKEN) },
+    journal,
   });
 }
 

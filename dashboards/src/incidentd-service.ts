@@ -67,6 +67,24 @@ export function incidentdService(): dashboard.Dashboard {
         },
       ],
     }),
+    timeseries({
+      title: 'Silenced and muted alerts',
+      description:
+        'Alerts held back at ingest per interval and source: by a silence (GET /api/v1/alerts?silenced=true) or by a maintenance (?muted=true).',
+      bars: true,
+      stack: true,
+      min: 0,
+      queries: [
+        {
+          expr: `sum by (source) (increase(incidentd_alerts_silenced_total{${INSTANCE}}[$__interval]))`,
+          legend: 'silenced {{source}}',
+        },
+        {
+          expr: `sum by (source) (increase(incidentd_alerts_muted_total{${INSTANCE}}[$__interval]))`,
+          legend: 'muted {{source}}',
+        },
+      ],
+    }),
   ]);
 
   section(b, 'Rules and live clients', [

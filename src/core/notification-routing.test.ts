@@ -56,7 +56,39 @@ describe('noticesFor', () => {
         events: [ev('severity.changed', { from, to })],
       });
     expect(change('SEV3', 'SEV2').map((x) => x.event)).toEqual(['severity.raised']);
-    expect(change('SEV1', 'SEV2')).toEqual([]);
+    // Lowering is no raise; it is an incident.updated (a bot message shows the new severity).
+    expect(change('SEV1', 'SEV2').map((x) => x.event)).toEqual(['incident.updated']);
+  });
+  it('acknowledgements, reopenings, public updates and notes are notices; quiet changes fold into one update', () => {
+    const at2 = new Date('2026-11-01T10:05:00Z');
+    const kinds = (events: ReturnType<typeof ev>[], created = false) =>
+      noticesFor({ incident: incident('SEV2'), created, events }).map((n) => [n.event, n.message ?? null]);
+    expect(kinds([ev('acknowledged')])).toEqual([['incident.acknowledged', null]]);
+    expect(kinds([ev('reopened', { reason: 'flap' })])).toEqual([['incident.reopened', null]]);
+    expect(kinds([ev('update.posted', { status: 'identified', message: 'Fix rolling out' })])).toEqual([
+      ['update.posted', 'Fix rolling out'],
+    ]);
+    expect(kinds([ev('note.added', { message: 'db01 swapped' })])).toEqual([['note.added', 'db01 swapped']]);
+    const [updated] = noticesFor({
+      incident: incident('SEV2'),
+      created: false,
+      events: [
+        ev('owner.assigned', { owner: 'bob' }),
+        ev('customer.added'),
+        { ...ev('customer.added'), at: at2 },
+      ],
+    });
+    expect(updated).toMatchObject({
+      event: 'incident.updated',
+      at: at2.toISOString(),
+      details: { changes: ['owner', 'customers'] },
+    });
+    // An opening says it all: no separate update for what came with it.
+    expect(kinds([ev('opened'), ev('customer.added'), ev('published')], true)).toEqual([
+      ['incident.opened', null],
+    ]);
+    // Alerts attaching change nothing a message shows.
+    expect(kinds([ev('alert.attached')])).toEqual([]);
   });
   it('an update breach is update.overdue and sla.breached at once', () => {
     const [n] = noticesFor({
@@ -80,6 +112,37 @@ describe('routeNotice', () => {
     ];
     expect(routeNotice(targets, opened3!).map((t) => t.name)).toEqual(['all']);
     expect(routeNotice(targets, opened1!).map((t) => t.name)).toEqual(['all', 'sev2+']);
+  });
+  it('routes follow-ups to stateful targets below min_severity (the outbox drops them if nothing was sent)', () => {
+    const sev3 = incident('SEV3');
+    const [ack] = noticesFor({ incident: sev3, created: false, events: [ev('acknowledged')] });
+    const [raise] = noticesFor({
+      incident: sev3,
+      created: false,
+      events: [ev('severity.changed', { from: 'SEV4', to: 'SEV3' })],
+    });
+    const pd = target({
+      name: 'pd',
+      type: 'pagerduty',
+      routing_key: 'k',
+      events: ['incident.acknowledged', 'severity.raised'],
+      min_severity: 'SEV2',
+    });
+    const hook = target({
+      name: 'hook',
+      events: ['incident.acknowledged', 'severity.raised'],
+      min_severity: 'SEV2',
+    });
+    const bot = target({
+      name: 'bot',
+      type: 'slack',
+      token: 'xoxb-1',
+      channel: 'C1',
+      events: ['incident.acknowledged'],
+      min_severity: 'SEV2',
+    });
+    expect(routeNotice([pd, hook, bot], ack!).map((t) => t.name)).toEqual(['pd', 'bot']);
+    expect(routeNotice([pd, hook, bot], raise!)).toEqual([]);
   });
   it('sends SEV1 openings to escalation targets whatever their events; datadog routes like the others', () => {
     // Whether datadog targets are in the list at all (DD_API_KEY) is decided before routing.

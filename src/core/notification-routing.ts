@@ -1,7 +1,8 @@
 import type { Incident, IncidentEvent } from './incident.ts';
 import { isMoreSevere, type Severity } from './severity.ts';
 
-export const NOTIFICATION_EVENTS = [
+/** A target's `events` when the catalog does not list them: the alerting events (no notes, no updates). */
+export const DEFAULT_EVENTS = [
   'incident.opened',
   'severity.raised',
   'sla.warning',
@@ -9,16 +10,63 @@ export const NOTIFICATION_EVENTS = [
   'incident.resolved',
   'update.overdue',
 ] as const;
+
+export const NOTIFICATION_EVENTS = [
+  ...DEFAULT_EVENTS,
+  'incident.acknowledged',
+  'incident.reopened',
+  'incident.updated',
+  'update.posted',
+  'note.added',
+] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+
+/** PagerDuty's default: what moves an alert there (trigger, acknowledge, resolve). */
+export const PAGERDUTY_EVENTS: readonly NotificationEvent[] = [
+  'incident.opened',
+  'severity.raised',
+  'incident.acknowledged',
+  'incident.resolved',
+  'incident.reopened',
+];
+
+/**
+ * Notices about an incident a stateful target already shows (a PagerDuty alert, a Slack bot message). They are
+ * routed there whatever min_severity says, so an incident lowered below it still gets acknowledged and resolved;
+ * the outbox drops them when nothing was sent to the target for the incident before.
+ */
+export const FOLLOW_UP_EVENTS: ReadonlySet<NotificationEvent> = new Set([
+  'incident.acknowledged',
+  'incident.resolved',
+  'incident.updated',
+  'update.posted',
+  'note.added',
+]);
 
 /** A catalog notification target (structurally the parsed catalog entry). */
 export interface NotificationTarget {
   name: string;
-  type: 'webhook' | 'slack' | 'teams' | 'datadog';
+  type: 'webhook' | 'slack' | 'teams' | 'datadog' | 'pagerduty';
   url?: string | undefined;
+  /** Slack bot mode (with `channel`): one message per incident, updated in place. */
+  token?: string | undefined;
+  channel?: string | undefined;
+  /** Slack bot: the Web API base URL (default https://slack.com/api/). */
+  api_url?: string | undefined;
+  /** Slack bot: what goes into the incident message's thread. */
+  thread?: readonly ('updates' | 'notes' | 'events')[] | undefined;
+  /** PagerDuty Events v2 integration key. */
+  routing_key?: string | undefined;
+  /** Teams body: Adaptive Card (default) or the retired connectors' MessageCard. */
+  format?: 'adaptive' | 'messagecard' | undefined;
   events: readonly string[];
   min_severity: Severity;
   escalation: boolean;
+}
+
+/** Targets that keep one object per incident (a PagerDuty alert, a Slack bot message) and get follow-ups. */
+export function isStateful(t: Pick<NotificationTarget, 'type' | 'token'>): boolean {
+  return t.type === 'pagerduty' || (t.type === 'slack' && t.token !== undefined);
 }
 
 /**
@@ -30,6 +78,7 @@ export const DELIVERABLE_TYPES: ReadonlySet<NotificationTarget['type']> = new Se
   'slack',
   'teams',
   'datadog',
+  'pagerduty',
 ]);
 
 /** What one notice says, independent of the target's format. Stored as JSON in the outbox. */
@@ -42,6 +91,8 @@ export interface Notice {
   escalation: boolean;
   at: string;
   headline: string;
+  /** The text of a public update or an internal note; null for other events (absent in older rows). */
+  message?: string | null;
   incident: {
     id: string;
     title: string;
@@ -52,6 +103,9 @@ export interface Notice {
     components: string[];
     owner: string | null;
     openedAt: string;
+    /** On the public status page, so its public link works (absent in rows queued by older versions). */
+    published?: boolean;
+    nextUpdateDue?: string | null;
   };
   details: Record<string, unknown>;
 }
@@ -67,6 +121,8 @@ function incidentSummary(i: Incident): Notice['incident'] {
     components: [...i.components],
     owner: i.owner,
     openedAt: i.openedAt.toISOString(),
+    published: i.published,
+    nextUpdateDue: i.nextUpdateDue?.toISOString() ?? null,
   };
 }
 
@@ -88,12 +144,14 @@ export function noticesFor(change: {
     details: Record<string, unknown> = {},
     alsoKnownAs: NotificationEvent[] = [],
     escalation = false,
+    message: string | null = null,
   ): Notice => ({
     event,
     alsoKnownAs,
     escalation,
     at: at.toISOString(),
     headline,
+    message,
     incident: incidentSummary(incident),
     details,
   });
@@ -132,6 +190,44 @@ export function noticesFor(change: {
           by: e.actor,
         }),
       );
+    } else if (e.kind === 'acknowledged') {
+      out.push(
+        base('incident.acknowledged', e.at, `Acknowledged by ${e.actor}: ${incident.title}`, { by: e.actor }),
+      );
+    } else if (e.kind === 'reopened') {
+      out.push(
+        base('incident.reopened', e.at, `${incident.severity} reopened: ${incident.title}`, {
+          reason: e.data.reason,
+          by: e.actor,
+        }),
+      );
+    } else if (e.kind === 'update.posted') {
+      const message = String(e.data.message ?? '');
+      const status = String(e.data.status ?? incident.status);
+      out.push(
+        base(
+          'update.posted',
+          e.at,
+          `Public update (${status}): ${incident.title}`,
+          { status, by: e.actor },
+          [],
+          false,
+          message,
+        ),
+      );
+    } else if (e.kind === 'note.added') {
+      const message = String(e.data.message ?? '');
+      out.push(
+        base(
+          'note.added',
+          e.at,
+          `Note by ${e.actor}: ${incident.title}`,
+          { by: e.actor },
+          [],
+          false,
+          message,
+        ),
+      );
     } else if (e.kind === 'sla.warning' || e.kind === 'sla.breached') {
       const target = String(e.data.target);
       const overdueUpdate = e.kind === 'sla.breached' && target === 'update';
@@ -148,7 +244,38 @@ export function noticesFor(change: {
       );
     }
   }
+  const updated = change.created ? [] : change.events.filter(isQuietChange).map((e) => UPDATE_LABEL[e.kind]!);
+  const last = change.events.at(-1);
+  if (updated.length && last) {
+    out.push(
+      base('incident.updated', last.at, `Updated (${[...new Set(updated)].join(', ')}): ${incident.title}`, {
+        changes: [...new Set(updated)],
+      }),
+    );
+  }
   return out;
+}
+
+/** Changes with no notice of their own that still change what an incident's message shows. */
+const UPDATE_LABEL: Record<string, string> = {
+  'owner.assigned': 'owner',
+  'customer.added': 'customers',
+  'severity.changed': 'severity lowered',
+  'component.status': 'components',
+  published: 'published',
+};
+
+function isQuietChange(e: Pick<IncidentEvent, 'kind' | 'data'>): boolean {
+  if (!(e.kind in UPDATE_LABEL)) return false;
+  if (e.kind !== 'severity.changed') return true;
+  return !isMoreSevere(e.data.to as Severity, e.data.from as Severity);
+}
+
+/** The events a target gets when the catalog lists none. */
+export function defaultEvents(t: Pick<NotificationTarget, 'type' | 'token'>): readonly NotificationEvent[] {
+  if (t.type === 'pagerduty') return PAGERDUTY_EVENTS;
+  if (isStateful(t)) return NOTIFICATION_EVENTS;
+  return DEFAULT_EVENTS;
 }
 
 /** Which targets get a notice: severity at or above min_severity and a subscribed event, or escalation. */
@@ -156,7 +283,11 @@ export function routeNotice(targets: readonly NotificationTarget[], notice: Noti
   return targets.filter((t) => {
     if (!DELIVERABLE_TYPES.has(t.type)) return false;
     if (notice.escalation && t.escalation) return true;
-    if (isMoreSevere(t.min_severity, notice.incident.severity)) return false;
-    return [notice.event, ...notice.alsoKnownAs].some((k) => t.events.includes(k));
+    if (![notice.event, ...notice.alsoKnownAs].some((k) => t.events.includes(k))) return false;
+    return meetsMinSeverity(t, notice) || (FOLLOW_UP_EVENTS.has(notice.event) && isStateful(t));
   });
+}
+
+export function meetsMinSeverity(t: Pick<NotificationTarget, 'min_severity'>, notice: Notice): boolean {
+  return !isMoreSevere(t.min_severity, notice.incident.severity);
 }

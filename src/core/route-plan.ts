@@ -57,12 +57,24 @@ const skipped = (u: UpsertedAlert, reason: UnroutedReason, ref: GroupRefOrNull =
 });
 const NO_GROUP: GroupRefOrNull = { rule: null, groupKey: null };
 
-/** Matches each alert against the rules. Groups are sorted, so concurrent webhooks lock them in one order. */
-export function triageAlerts(rules: RuleSet, alerts: readonly UpsertedAlert[]): Triage {
+/**
+ * Matches each alert against the rules. Groups are sorted, so concurrent webhooks lock them in one order.
+ * `onBudgetExceeded` hears of a rule whose `match` ran out of its CEL budget on an alert (rule name, fingerprint).
+ */
+export function triageAlerts(
+  rules: RuleSet,
+  alerts: readonly UpsertedAlert[],
+  onBudgetExceeded?: (rule: string, fingerprint: string) => void,
+): Triage {
   const triage: Triage = { matched: [], unrouted: [], groups: [] };
   const refs = new Map<string, GroupRef>();
   for (const upserted of alerts) {
-    const match = upserted.change === 'stale' ? null : matchAlert(rules, upserted.alert);
+    const match =
+      upserted.change === 'stale'
+        ? null
+        : matchAlert(rules, upserted.alert, (rule) =>
+            onBudgetExceeded?.(rule.name, upserted.alert.fingerprint),
+          );
     if (match) {
       triage.matched.push({ upserted, match });
       refs.set(groupId(match.rule.name, match.groupKey), { rule: match.rule.name, groupKey: match.groupKey });

@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { createSessionSigner } from '../auth/session.ts';
 import type { Tokens } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
+import type { IngestLimits } from '../core/ingest-limits.ts';
+import type { IntakeJournal } from '../durability/intake-journal.ts';
 import { newId } from '../ids.ts';
 import type { DatadogIntegrationStatus } from '../integrations/datadog/integration.ts';
 import { notificationTargets } from '../integrations/datadog/targets.ts';
@@ -11,11 +13,15 @@ import type { Clock, Logger } from '../pipeline/ports.ts';
 import type { WebhookDeps } from '../pipeline/process-webhook.ts';
 import type { WebSocketHub } from '../publish/websocket-hub.ts';
 import type { StoreHandle } from '../store/db.ts';
+import { createSilenceCache, type SilenceCache } from '../store/silence-cache.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
+import type { SilenceWriteDeps } from './create-silence.ts';
 import { errorHandler } from './errors.ts';
-import { guardJson, outOfRangeDate } from './json-guard.ts';
 import { internalAuth } from './middleware/internal-auth.ts';
+import { journalScope } from './middleware/journal-scope.ts';
+import { refuseNul } from './middleware/refuse-nul.ts';
 import { requireToken } from './middleware/require-token.ts';
+import { createOutageLog } from './outage-log.ts';
 import { alertApiRoutes } from './routes/api-alerts.ts';
 import { incidentApiRoutes } from './routes/api-incidents.ts';
 import { integrationApiRoutes } from './routes/api-integrations.ts';
@@ -23,11 +29,13 @@ import { maintenanceApiRoutes } from './routes/api-maintenances.ts';
 import { notificationApiRoutes } from './routes/api-notifications.ts';
 import { reportApiRoutes } from './routes/api-reports.ts';
 import { reviewApiRoutes } from './routes/api-review.ts';
+import { silenceApiRoutes } from './routes/api-silences.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { internalReportRoutes } from './routes/internal-reports.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { publicRoutes, type StatusPageDeps } from './routes/public.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { securityHeaders } from './security-headers.ts';
 
 /** Everything the HTTP layer needs, built by main.ts (or a test) and passed in. */
 export interface AppDeps {
@@ -37,7 +45,8 @@ export interface AppDeps {
   log: Logger;
   metrics: Metrics;
   tokens: Tokens;
-  readiness: { rulesLoaded(): boolean };
+  /** draining: shutting down (SIGTERM), /readyz answers 503 whatever else holds. */
+  readiness: { rulesLoaded(): boolean; draining?(): boolean };
   /** The running rule set's router (null: no rules loaded, every alert stays unrouted). */
   router?: () => AlertRouter | null;
   /** Recomputes store-derived gauges before a scrape. */
@@ -54,16 +63,23 @@ export interface AppDeps {
   enrich?: IngestDeps['enrich'];
   /** Integration health for GET /api/v1/integrations/datadog. */
   datadogStatus?: () => DatadogIntegrationStatus;
+  /** The active-silence cache shared with the ingest path (main.ts); without it the API keeps its own. */
+  silences?: SilenceCache;
+  /** Intake journal (embedded PGlite on disk): webhook bodies are fdatasync'ed before processing. */
+  journal?: IntakeJournal | null;
 }
 
-/** Builds the application; never listens (tests call `app.request()`). */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
-  app.onError(errorHandler(deps.log));
-  app.notFound((c) =>
-    c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404),
-  );
-  const ingest: WebhookDeps = {
+/**
+ * The ingest wiring of the webhook route, dead-letter replay and the journal replay at start: all three call
+ * `processWebhookBody` (pipeline/process-webhook.ts) with it, so each body is bounded by the same limits.
+ */
+export function ingestDepsOf(
+  deps: Pick<AppDeps, 'store' | 'clock' | 'metrics' | 'router' | 'log'> & {
+    enrich?: IngestDeps['enrich'] | null;
+    limits?: IngestLimits | undefined;
+  },
+): WebhookDeps {
+  return {
     ingest: {
       db: deps.store.db,
       clock: deps.clock,
@@ -73,9 +89,30 @@ export function createApp(deps: AppDeps): Hono {
       log: deps.log,
       ...(deps.enrich ? { enrich: deps.enrich } : {}),
     },
-    checks: { json: guardJson, dates: outOfRangeDate },
+    ...(deps.limits ? { limits: deps.limits } : {}),
+  };
+}
+
+/** Builds the application; never listens (tests call `app.request()`). */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const outage = createOutageLog({ log: deps.log, clock: deps.clock, ping: () => deps.store.ping() });
+  app.onError(errorHandler(deps.log, outage));
+  app.use(securityHeaders());
+  app.use(refuseNul());
+  app.notFound((c) =>
+    c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404),
+  );
+  const ingest = ingestDepsOf({ ...deps, limits: deps.config.limits });
+  const silenceWrites: SilenceWriteDeps = {
+    db: deps.store.db,
+    clock: deps.clock,
+    silences: deps.silences ?? createSilenceCache({ db: deps.store.db, clock: deps.clock }),
+    newId,
+    announce: (silenceId) => deps.statusPage?.announce({ type: 'silence.changed', silenceId }),
   };
   app.route('/', opsRoutes(deps));
+  if (deps.journal) app.use('/webhooks/:source', journalScope(deps.journal));
   app.route('/', webhookRoutes(deps, ingest));
   app.use(
     '/api/v1/*',
@@ -104,6 +141,7 @@ export function createApp(deps: AppDeps): Hono {
     '/api/v1',
     reviewApiRoutes({ db: deps.store.db, clock: deps.clock, catalog: deps.config.catalog }),
   );
+  app.route('/api/v1', silenceApiRoutes(silenceWrites));
   // Internal pages: the session/token guard covers every route under /internal, mounted now or later.
   const signer = createSessionSigner({
     secret: deps.sessionSecret ?? null,
@@ -128,6 +166,7 @@ export function createApp(deps: AppDeps): Hono {
       signer,
       adminToken: () => deps.tokens.admin,
       hub: deps.internalHub ?? null,
+      silences: silenceWrites,
     }),
   );
   app.route('/internal', internalReportRoutes(reportDeps));

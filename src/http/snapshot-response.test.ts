@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_NOW, fixtureInput } from '../publish/status-snapshot.fixture.ts';
 import { buildStatusSnapshot } from '../publish/status-snapshot.ts';
+import { SECURITY_HEADERS, securityHeaders } from './security-headers.ts';
 import { chooseCoding, createBodyCache, snapshotResponse } from './snapshot-response.ts';
 
 const s = buildStatusSnapshot(fixtureInput(), FIXTURE_NOW);
@@ -85,5 +86,36 @@ describe('snapshotResponse', () => {
     expect(chooseCoding('identity')).toBe('identity');
     expect(chooseCoding('*')).toBe('br');
     expect(chooseCoding('gzip;q=0, *;q=0')).toBe('identity');
+  });
+
+  it('carries the security headers in its prepared header objects; the middleware leaves them alone', async () => {
+    // A response whose headers are read by the middleware would cost a Headers object per request.
+    let reads = 0;
+    const Original = globalThis.Response;
+    class Spy extends Original {
+      override get headers() {
+        reads++;
+        return super.headers;
+      }
+    }
+    const hardened = new Hono();
+    hardened.use(securityHeaders());
+    hardened.get('/', (c) =>
+      snapshotResponse(c, s, { key: 'spy', contentType: 'text/plain', make: () => 'x' }),
+    );
+    globalThis.Response = Spy;
+    let res: Response;
+    let notModified: Response;
+    try {
+      res = await hardened.request('/');
+      notModified = await hardened.request('/', { headers: { 'if-none-match': `"${s.version}"` } });
+      expect(reads).toBe(0);
+    } finally {
+      globalThis.Response = Original;
+    }
+    for (const r of [res, notModified]) {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(r.headers.get(name)).toBe(value);
+    }
+    expect(notModified.status).toBe(304);
   });
 });

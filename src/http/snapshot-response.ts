@@ -1,6 +1,7 @@
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Context } from 'hono';
 import type { StatusSnapshot } from '../publish/status-snapshot.ts';
+import { preparedResponse, SECURITY_HEADERS } from './security-headers.ts';
 
 /**
  * Answers from a snapshot without touching the store: the body is rendered once per snapshot and
@@ -21,7 +22,7 @@ interface Variant {
 interface Rendered {
   text: string;
   bytes: Buffer;
-  /** Header fields common to every variant and to 304s (cache control, extra headers). */
+  /** Header fields common to every variant and to 304s (security headers, cache control, extra headers). */
   base: Record<string, string>;
   contentType: string;
   etag: string;
@@ -168,14 +169,14 @@ export function snapshotResponse(
     s,
     opts.key,
     opts.make,
-    () => ({ 'Cache-Control': opts.cacheControl ?? PUBLIC_CACHE, ...opts.headers }),
+    () => ({ ...SECURITY_HEADERS, 'Cache-Control': opts.cacheControl ?? PUBLIC_CACHE, ...opts.headers }),
     opts.contentType,
     opts.cache,
   );
   const coding = chooseCoding(c.req.header('accept-encoding'));
   const v = variant(r, coding) ?? variant(r, 'identity')!;
   if (status === 200 && etagMatches(c.req.header('if-none-match'), r.etag)) {
-    return new Response(null, { status: 304, headers: v.notModified });
+    return preparedResponse(new Response(null, { status: 304, headers: v.notModified }));
   }
-  return new Response(v.body as Uint8Array<ArrayBuffer>, { status, headers: v.headers });
+  return preparedResponse(new Response(v.body as Uint8Array<ArrayBuffer>, { status, headers: v.headers }));
 }

@@ -6,6 +6,7 @@ import type { AlertRouter, RouteOutcome } from '../pipeline/ingest.ts';
 import type { IdGen, Logger } from '../pipeline/ports.ts';
 import { upsertAlerts } from '../store/alerts.ts';
 import type { Db } from '../store/db.ts';
+import { claimInterval } from '../store/leases.ts';
 import type { Job } from './scheduler.ts';
 
 export const RECONCILE_ACTOR = 'system:datadog-reconcile';
@@ -44,7 +45,7 @@ export interface ReconcileSummary {
  * alert rows are claimed with `skip locked`, so a webhook in flight wins.
  */
 export async function runDatadogReconcile(deps: ReconcileDeps, now: Date): Promise<ReconcileSummary | null> {
-  if (!(await claimRun(deps.db, now, deps.intervalMs))) return null;
+  if (!(await claimInterval(deps.db, LEASE_KEY, now, deps.intervalMs))) return null;
   const cutoff = new Date(now.getTime() - deps.staleAfterMs);
   const stale = await deps.db
     .selectFrom('alerts')
@@ -72,17 +73,6 @@ export async function runDatadogReconcile(deps: ReconcileDeps, now: Date): Promi
   if (summary.resolved > 0 || summary.failed > 0) deps.log.info('datadog reconcile', { ...summary });
   deps.onRun?.(summary);
   return summary;
-}
-
-/** True for the one replica whose conditional update moved the last-run time (or created it). */
-async function claimRun(db: Db, now: Date, intervalMs: number): Promise<boolean> {
-  const due = new Date(now.getTime() - intervalMs).toISOString();
-  const result = await sql<{ key: string }>`
-    insert into settings (key, value) values (${LEASE_KEY}, ${now.toISOString()})
-    on conflict (key) do update set value = excluded.value, updated_at = now()
-      where settings.value::timestamptz <= ${due}::timestamptz
-    returning key`.execute(db);
-  return result.rows.length > 0;
 }
 
 async function resolveAlerts(deps: ReconcileDeps, ids: string[], cutoff: Date, now: Date): Promise<number> {

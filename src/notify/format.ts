@@ -1,12 +1,16 @@
 import type { Notice, NotificationTarget } from '../core/notification-routing.ts';
+import { viewNotice } from './notice.ts';
+import { formatPagerDuty } from './pagerduty.ts';
 import { formatSlack } from './slack.ts';
 import { formatTeams } from './teams.ts';
 import { formatWebhook } from './webhook.ts';
 
-/** The request body for a target type; null for types without a sender in this build. */
-export function formatNotice(type: NotificationTarget['type'], notice: Notice, link: string): unknown {
-  if (type === 'slack') return formatSlack(notice, link);
-  if (type === 'teams') return formatTeams(notice, link);
-  if (type === 'webhook') return formatWebhook(notice, link);
+/** The JSON body POSTed to the target's URL; null for types delivered by their own client (datadog, slack bot). */
+export function formatNotice(target: NotificationTarget, notice: Notice, publicUrl: string): unknown {
+  const view = viewNotice(notice, publicUrl);
+  if (target.type === 'slack') return formatSlack(view);
+  if (target.type === 'teams') return formatTeams(view, target.format);
+  if (target.type === 'webhook') return formatWebhook(notice, view);
+  if (target.type === 'pagerduty' && target.routing_key) return formatPagerDuty(view, target.routing_key);
   return null;
 }

@@ -1,7 +1,8 @@
 import type { Notice } from '../core/notification-routing.ts';
+import type { NoticeView } from './notice.ts';
 
-/** Generic JSON: the notice as is, versioned, with a link to the incident. */
-export function formatWebhook(notice: Notice, link: string) {
+/** Generic JSON: the notice as is, versioned, with links to the incident (`url`: the internal timeline). */
+export function formatWebhook(notice: Notice, view: NoticeView) {
   return {
     version: 1,
     event: notice.event,
@@ -9,7 +10,9 @@ export function formatWebhook(notice: Notice, link: string) {
     escalation: notice.escalation,
     at: notice.at,
     headline: notice.headline,
-    url: link,
+    message: view.message,
+    url: view.links.timeline,
+    links: view.links,
     incident: notice.incident,
     details: notice.details,
   };

@@ -1,4 +1,5 @@
 import type { SourceParseResult } from '../core/alert.ts';
+import type { IngestLimits } from '../core/ingest-limits.ts';
 
 /** Ports the pipeline needs from the outside world; adapters implement them, tests fake them. */
 export interface Clock {
@@ -33,17 +34,14 @@ export interface Logger {
 /** A webhook sender as the pipeline sees it (sources/<tool> implement it). */
 export interface WebhookSource {
   name: string;
-  /** Never throws: a body that is not the sender's shape is `{ ok: false, error }` naming the field. */
-  parse(body: unknown, receivedAt: Date): SourceParseResult;
+  /**
+   * Never throws: a body that is not the sender's shape is `{ ok: false, error }` naming the field. `limits`
+   * lets a parser stop early on what the caller would refuse anyway (the caller checks them all).
+   */
+  parse(body: unknown, receivedAt: Date, limits?: IngestLimits): SourceParseResult;
   /** Request authenticity beyond the ingest token (Grafana's HMAC). */
   verify?(
     req: { headers: Record<string, string | undefined>; rawBody: Uint8Array; now: Date },
     secrets: { grafanaHmacSecret?: string },
   ): { ok: true } | { ok: false; error: string };
-}
-
-/** Checks every parsed body passes before a source sees it (depth, storable text) and after (dates). */
-export interface BodyChecks {
-  json(value: unknown): { ok: true; value: unknown } | { ok: false; error: string };
-  dates(alerts: readonly { startsAt: Date; endsAt: Date | null }[]): string | null;
 }

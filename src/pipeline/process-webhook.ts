@@ -1,8 +1,10 @@
 import { SpanStatusCode } from '@opentelemetry/api';
-import type { NormalizedAlert } from '../core/alert.ts';
+import type { NormalizedAlert, SourceParseResult } from '../core/alert.ts';
+import type { IngestLimits } from '../core/ingest-limits.ts';
 import { withSpan } from '../telemetry/tracing.ts';
 import { type IngestDeps, type IngestResult, ingestAlerts } from './ingest.ts';
-import type { BodyChecks, WebhookSource } from './ports.ts';
+import { parseWebhookBody } from './parse-webhook-body.ts';
+import type { WebhookSource } from './ports.ts';
 
 /**
  * One webhook body, top-down: ① verify (the route, before its intake journal) ② decode ③ parse ④ enrich
@@ -16,10 +18,9 @@ export type WebhookOutcome =
 
 export interface WebhookDeps {
   ingest: IngestDeps;
-  checks: BodyChecks;
+  /** Bounds on a body's alerts, labels, names and values (config.limits); the defaults without. */
+  limits?: IngestLimits;
 }
-
-type Stage<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** ① The sender's own signature over the raw body, when it has one. */
 export function verifyBody(
@@ -36,62 +37,34 @@ export async function processWebhookBody(
   bytes: Uint8Array,
 ): Promise<WebhookOutcome> {
   const now = deps.ingest.clock.now();
-  const decoded = decode(deps.checks, bytes);
-  if (!decoded.ok) return { kind: 'invalid', message: decoded.error };
-  const parsed = await parse(deps.checks, source, decoded.value, now);
+  const parsed = await parse(source, bytes, now, deps.limits);
   if (!parsed.ok) return { kind: 'invalid', message: parsed.error };
-  const alerts = await enrich(deps.ingest, source.name, parsed.value.alerts);
+  const alerts = await enrich(deps.ingest, source.name, parsed.alerts);
   const result = await ingestAlerts(deps.ingest, source.name, alerts);
-  const { truncatedAlerts } = parsed.value;
+  const { truncatedAlerts } = parsed;
   return {
     kind: 'accepted',
     result: { ...result, ...(truncatedAlerts ? { truncated_alerts: truncatedAlerts } : {}) },
   };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** ② UTF-8, JSON, then the depth and storable-text guard. */
-function decode(checks: BodyChecks, bytes: Uint8Array): Stage<unknown> {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return { ok: false, error: 'body: not valid UTF-8' };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, error: `body: invalid JSON (${(err as Error).message})` };
-  }
-  const guarded = checks.json(json);
-  return guarded.ok ? guarded : { ok: false, error: guarded.error };
-}
-
-/** ③ The sender's shape → normalized alerts, with dates PostgreSQL can store. */
+/**
+ * ② decode (UTF-8 in slices) ③ parse: shape scan before JSON.parse, sliced parse, depth and storable-text
+ * guard, the sender's shape → normalized alerts, the ingest limits, dates PostgreSQL can store
+ * (parse-webhook-body.ts). Runs in time slices, so a big body never holds the event loop for long.
+ */
 async function parse(
-  checks: BodyChecks,
   source: WebhookSource,
-  json: unknown,
+  bytes: Uint8Array,
   now: Date,
-): Promise<Stage<{ alerts: NormalizedAlert[]; truncatedAlerts?: number }>> {
-  const parsed = await withSpan('normalize', { 'incidentd.source': source.name }, async (span) => {
-    const result = source.parse(json, now);
+  limits: IngestLimits | undefined,
+): Promise<SourceParseResult> {
+  return withSpan('normalize', { 'incidentd.source': source.name }, async (span) => {
+    const result = await parseWebhookBody(source, bytes, now, limits);
     if (result.ok) span.setAttribute('incidentd.alert_count', result.alerts.length);
     else span.setStatus({ code: SpanStatusCode.ERROR, message: result.error });
     return result;
   });
-  if (!parsed.ok) return { ok: false, error: parsed.error };
-  const badDate = checks.dates(parsed.alerts);
-  if (badDate) return { ok: false, error: badDate };
-  return {
-    ok: true,
-    value: {
-      alerts: parsed.alerts,
-      ...(parsed.truncatedAlerts ? { truncatedAlerts: parsed.truncatedAlerts } : {}),
-    },
-  };
 }
 
 /** ④ Facts from outside (Datadog monitors), before the transaction: a slow look-up never holds row locks. */

@@ -30,10 +30,16 @@ import { type TrackChanges, writeIncidentChanges } from './write-incident-change
  */
 export function createAlertRouter(
   rules: RuleSet,
-  deps: { newId: IdGen; onCommit: (changes: IncidentChange[]) => void; track?: TrackChanges },
+  deps: {
+    newId: IdGen;
+    onCommit: (changes: IncidentChange[]) => void;
+    track?: TrackChanges;
+    /** A rule's `match` ran out of its CEL evaluation budget on an alert (which then does not match it). */
+    onBudgetExceeded?: (rule: string, fingerprint: string) => void;
+  },
 ): AlertRouter {
   return async (trx: Trx, alerts: UpsertedAlert[], now: Date) => {
-    const triage = triageAlerts(rules, alerts);
+    const triage = triageAlerts(rules, alerts, deps.onBudgetExceeded);
     await lockGroups(trx, triage.groups);
     const incidents = await findGroupIncidents(trx, triage.groups);
     const candidates = await getCandidates(trx, triage.groups);

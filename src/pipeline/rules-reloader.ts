@@ -1,4 +1,5 @@
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, statSync, watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { formatProblem } from '../core/rules/load.ts';
 import type { RuleSet } from '../core/rules/types.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
@@ -13,16 +14,37 @@ export interface RulesReloader {
   close(): void;
 }
 
+/** Which directory a path names (device, inode, birth time: a deleted inode is soon reused), or null when gone. */
+function identity(path: string): string | null {
+  try {
+    const s = statSync(path);
+    return s.isDirectory() ? `${s.dev}:${s.ino}:${s.birthtimeMs}` : null;
+  } catch {
+    return null;
+  }
+}
+
 export function createRulesReloader(deps: {
   dir: string;
   componentIds: ReadonlySet<string>;
   log: Logger;
   metrics: Metrics;
   onSwap?: (rules: RuleSet) => void;
+  /** Editors write files in several steps: wait this long for the directory to settle before reloading. */
+  settleMs?: number;
+  /** How often the directory's identity is checked, in case no watch event says it was replaced. */
+  pollMs?: number;
 }): RulesReloader {
+  const settleMs = deps.settleMs ?? 250;
+  const pollMs = deps.pollMs ?? 5000;
   let current: RuleSet | null = null;
-  let watcher: FSWatcher | null = null;
+  let dirWatcher: FSWatcher | null = null;
+  let parentWatcher: FSWatcher | null = null;
+  let watched: string | null | undefined; // identity of the directory dirWatcher follows; undefined: none yet
   let timer: NodeJS.Timeout | null = null;
+  let poll: NodeJS.Timeout | null = null;
+  let closed = false;
+  const name = basename(deps.dir);
 
   const reload = () => {
     const result = loadRulesDir(deps.dir, deps.componentIds);
@@ -44,23 +66,81 @@ export function createRulesReloader(deps: {
     return true;
   };
 
+  const scheduleReload = () => {
+    if (closed) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      // Mid-replacement (`mv rules old`, then `cp -r old rules`): wait for the new directory's events.
+      if (identity(deps.dir) !== null) reload();
+    }, settleMs);
+  };
+
+  // A watch follows an inode: after `mv rules old && cp -r old rules` it would report changes to `old`.
+  // So the directory's identity is compared on every event of its parent and on a slow timer, and the
+  // watch is re-armed on the new directory (and the rules reloaded) when it was replaced.
+  const follow = (changed: () => void) => {
+    if (closed) return;
+    const now = identity(deps.dir);
+    if (now === watched) return;
+    dirWatcher?.close();
+    dirWatcher = null;
+    watched = now;
+    if (now === null) {
+      deps.log.warn('rules: directory is missing; keeping the loaded rules until it is back', {
+        dir: deps.dir,
+      });
+      return;
+    }
+    try {
+      // An event naming the directory itself says it was moved or deleted: look again at what the path holds.
+      dirWatcher = watch(deps.dir, (_event, file) => (file === name ? rearm() : scheduleReload()));
+      dirWatcher.on('error', rearm);
+    } catch (err) {
+      deps.log.warn('rules: cannot watch directory; reload needs a restart', {
+        dir: deps.dir,
+        error: err,
+      });
+    }
+    changed();
+  };
+  const refollow = () => follow(scheduleReload);
+  const rearm = () => {
+    watched = undefined;
+    refollow();
+  };
+
   return {
     current: () => current,
     reload,
     watch() {
+      closed = false;
+      watched = undefined;
+      follow(() => {});
       try {
-        // Editors write files in several steps: wait for the directory to settle before reloading.
-        watcher = watch(deps.dir, () => {
-          if (timer) clearTimeout(timer);
-          timer = setTimeout(reload, 250);
+        parentWatcher = watch(dirname(deps.dir), (_event, file) => {
+          if (file === null || file === name) refollow();
         });
-      } catch (err) {
-        deps.log.warn('rules: cannot watch directory; reload needs a restart', { dir: deps.dir, error: err });
+        parentWatcher.on('error', () => {
+          parentWatcher?.close();
+          parentWatcher = null;
+        });
+      } catch {
+        // The parent may not be readable; the timer below still notices a replaced directory.
       }
+      poll = setInterval(refollow, pollMs);
+      poll.unref();
     },
     close() {
-      watcher?.close();
+      closed = true;
+      dirWatcher?.close();
+      parentWatcher?.close();
+      dirWatcher = null;
+      parentWatcher = null;
       if (timer) clearTimeout(timer);
+      if (poll) clearInterval(poll);
+      timer = null;
+      poll = null;
     },
   };
 }

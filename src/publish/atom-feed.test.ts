@@ -31,9 +31,22 @@ describe('atomFeed', () => {
     expect(feed).toMatch(/<author><name>Acme Cloud Status<\/name><\/author>/);
   });
 
-  it('has one entry per public incident update, newest first', () => {
+  it('has one entry per public incident and maintenance update, newest first', () => {
     const ids = [...feed.matchAll(/<id>[^<]*#update-([^<]+)<\/id>/g)].map((m) => m[1]);
-    expect(ids).toEqual(['u2', 'u1', 'o3', 'o2', 'o1']);
+    expect(ids).toEqual([
+      'mnt-now-scheduled',
+      'u2',
+      'u1',
+      'o3',
+      'o2',
+      'o1',
+      'mnt-done-scheduled',
+      'mnt-next-scheduled',
+    ]);
+    expect(feed).toContain(
+      '<id>https://status.example.com/maintenances/mnt-now#update-mnt-now-scheduled</id>',
+    );
+    expect(feed).toContain('<title>DNS provider migration: Scheduled</title>');
   });
 
   it('escapes titles and messages and leaks nothing internal', () => {

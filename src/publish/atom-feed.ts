@@ -10,6 +10,10 @@ const STATUS_LABELS: Record<string, string> = {
   identified: 'Identified',
   monitoring: 'Monitoring',
   resolved: 'Resolved',
+  scheduled: 'Scheduled',
+  in_progress: 'In progress',
+  verifying: 'Verifying',
+  completed: 'Completed',
 };
 
 export const ATOM_CONTENT_TYPE = 'application/atom+xml; charset=utf-8';
@@ -24,9 +28,23 @@ export interface AtomFeedOptions {
 export function atomFeed(s: StatusSnapshot, options: AtomFeedOptions = {}): string {
   const base = s.page.url;
   const limit = options.limit ?? 200;
-  const entries = s.incidents
-    .flatMap((i) => i.updates.map((u) => ({ i, u })))
-    .sort((a, b) => b.u.at.getTime() - a.u.at.getTime() || b.u.id.localeCompare(a.u.id))
+  // Maintenance updates too; a recurring series' shared updates appear once (same update id on each occurrence).
+  const seen = new Set<string>();
+  const maintenanceEntries = s.maintenances.flatMap((m) =>
+    m.updates
+      .filter((u) => !seen.has(u.id) && seen.add(u.id))
+      .map((u) => ({ i: m, u, link: m.shortlink, key: `${base}/maintenances/${encodeURIComponent(m.id)}` })),
+  );
+  const entries = [
+    ...s.incidents.flatMap((i) =>
+      i.updates.map((u) => {
+        const link = `${base}/incidents/${encodeURIComponent(i.id)}`;
+        return { i, u, link, key: link };
+      }),
+    ),
+    ...maintenanceEntries,
+  ]
+    .sort((a, b) => b.u.at.getTime() - a.u.at.getTime()) // ties: snapshot order (ids are opaque)
     .slice(0, limit);
   const updated = entries[0]?.u.at ?? s.page.updatedAt;
   const lines = [
@@ -39,11 +57,10 @@ export function atomFeed(s: StatusSnapshot, options: AtomFeedOptions = {}): stri
     `  <link rel="alternate" type="text/html" href="${xml(`${base}/`)}"/>`,
     `  <link rel="self" type="application/atom+xml" href="${xml(base + (options.selfPath ?? '/history.atom'))}"/>`,
   ];
-  for (const { i, u } of entries) {
-    const link = `${base}/incidents/${encodeURIComponent(i.id)}`;
+  for (const { i, u, link, key } of entries) {
     lines.push(
       '  <entry>',
-      `    <id>${xml(`${link}#update-${encodeURIComponent(u.id)}`)}</id>`,
+      `    <id>${xml(`${key}#update-${encodeURIComponent(u.id)}`)}</id>`,
       `    <title>${xml(`${i.name}: ${STATUS_LABELS[u.status] ?? u.status}`)}</title>`,
       `    <updated>${u.at.toISOString()}</updated>`,
       `    <published>${u.at.toISOString()}</published>`,

@@ -2,7 +2,9 @@
 export type ChangeEvent =
   | { type: 'incident.changed'; incidentId: string; kinds: string[]; public: boolean }
   | { type: 'maintenance.changed'; maintenanceId: string }
-  | { type: 'component.changed'; componentId: string };
+  | { type: 'component.changed'; componentId: string }
+  /** A silence was created or expired: every replica reloads its active set (store/silence-cache.ts). */
+  | { type: 'silence.changed'; silenceId: string };
 
 export interface EventBus {
   emit(event: ChangeEvent): void;

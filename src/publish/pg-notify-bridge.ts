@@ -66,7 +66,12 @@ export function listenerConnection(connectionString: string): () => pg.Client {
     });
 }
 
-const EVENT_TYPES = new Set(['incident.changed', 'maintenance.changed', 'component.changed']);
+const EVENT_TYPES = new Set([
+  'incident.changed',
+  'maintenance.changed',
+  'component.changed',
+  'silence.changed',
+]);
 
 /** The payload minus `origin`, if it is a change event we know; null otherwise (a newer replica's event). */
 export function decodeNotification(payload: string): { origin: string; event: ChangeEvent } | null {

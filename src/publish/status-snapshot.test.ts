@@ -43,6 +43,85 @@ describe('buildStatusSnapshot', () => {
     expect(maintenanceStatusAt({ ...m, status: 'verifying' }, 5)).toBe('verifying');
   });
 
+  it('expands a recurring maintenance into occurrences and gives each its own updates; cancels and completes', () => {
+    const input = fixtureInput();
+    const at = (t: string) => new Date(t);
+    input.maintenances = [
+      {
+        id: 'weekly',
+        title: 'Weekly DNS rotation',
+        message: 'Brief resolution delays.',
+        components: ['dns'],
+        scheduledFor: at('2026-03-01T00:00:00Z'),
+        scheduledUntil: at('2026-03-01T01:00:00Z'),
+        // Fixture page zone is Europe/Berlin: 12:30 local = 10:30 UTC in CEST.
+        recurrence: { rule: 'FREQ=DAILY;BYHOUR=12;BYMINUTE=30', durationMs: 7_200_000 },
+        updates: [
+          {
+            id: 'w-u3',
+            status: 'verifying',
+            message: 'Verifying.',
+            at: at('2026-04-10T11:10:00Z'),
+            kind: 'update',
+          },
+          {
+            id: 'w-u2',
+            status: 'in_progress',
+            message: 'Old run.',
+            at: at('2026-04-09T10:40:00Z'),
+            kind: 'update',
+          },
+          {
+            id: 'w-u1',
+            status: 'scheduled',
+            message: 'Brief resolution delays.',
+            at: at('2026-03-01T00:00:00Z'),
+            kind: 'created',
+          },
+        ],
+      },
+      {
+        id: 'gone',
+        title: 'Cancelled upgrade',
+        message: 'x',
+        components: ['web'],
+        scheduledFor: at('2026-04-11T10:00:00Z'),
+        scheduledUntil: at('2026-04-11T11:00:00Z'),
+        cancelledAt: at('2026-04-10T09:00:00Z'),
+        updates: [
+          {
+            id: 'g-u2',
+            status: 'completed',
+            message: 'Cancelled.',
+            at: at('2026-04-10T09:00:00Z'),
+            kind: 'cancelled',
+          },
+          { id: 'g-u1', status: 'scheduled', message: 'x', at: at('2026-04-01T00:00:00Z'), kind: 'created' },
+        ],
+      },
+    ];
+    const snap = buildStatusSnapshot(input, FIXTURE_NOW); // 2026-04-10T12:00Z = 14:00 Berlin
+    const weekly = snap.maintenances.filter((m) => m.id.startsWith('weekly-'));
+    expect(weekly.map((m) => [m.id, m.status, m.scheduledFor.toISOString()])).toEqual([
+      ['weekly-20260413T103000Z', 'scheduled', '2026-04-13T10:30:00.000Z'],
+      ['weekly-20260412T103000Z', 'scheduled', '2026-04-12T10:30:00.000Z'],
+      ['weekly-20260411T103000Z', 'scheduled', '2026-04-11T10:30:00.000Z'],
+      ['weekly-20260410T103000Z', 'verifying', '2026-04-10T10:30:00.000Z'],
+      ['weekly-20260409T103000Z', 'completed', '2026-04-09T10:30:00.000Z'],
+    ]);
+    const updatesOf = (id: string) => snap.maintenances.find((m) => m.id === id)!.updates.map((u) => u.id);
+    expect(updatesOf('weekly-20260410T103000Z')).toEqual(['w-u3', 'w-u1']);
+    expect(updatesOf('weekly-20260409T103000Z')).toEqual(['w-u2', 'w-u1']);
+    expect(updatesOf('weekly-20260411T103000Z')).toEqual(['w-u1']);
+    expect(snap.components.find((c) => c.id === 'dns')!.status).toBe('under_maintenance');
+    const gone = snap.maintenances.find((m) => m.id === 'gone')!;
+    expect(gone).toMatchObject({
+      status: 'completed',
+      startedAt: null,
+      resolvedAt: at('2026-04-10T09:00:00Z'),
+    });
+  });
+
   it('has 90 uptime days per component', () => {
     for (const c of s.components) expect(c.uptime.days).toHaveLength(90);
     const db = s.components.find((c) => c.id === 'database')!;

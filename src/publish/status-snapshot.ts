@@ -2,6 +2,14 @@ import { createHash } from 'node:crypto';
 import { type ComponentStatus, worseStatus } from '../core/component-status.ts';
 import type { PublicStatus } from '../core/incident.ts';
 import { localDateOf, startOfLocalDay } from '../core/local-time.ts';
+import {
+  explicitUpdates,
+  type Recurrence,
+  updatesOfWindow,
+  type Window,
+  windowStatus,
+  windowsOf,
+} from '../core/maintenance-windows.ts';
 import type { Severity } from '../core/severity.ts';
 import {
   componentStatuses,
@@ -11,6 +19,7 @@ import {
   pageStatus,
   worstComponentStatus,
 } from '../core/status.ts';
+import { publicText } from '../core/storable-text.ts';
 import {
   type ComponentUptime,
   type StatusInterval,
@@ -83,6 +92,11 @@ export interface MaintenanceUpdateInput {
   status: MaintenanceStatus;
   message: string;
   at: Date;
+  /**
+   * What the row records (store/maintenances): `created`/`edited` belong to a whole recurring series, the others
+   * (`update`, `completed`, `cancelled`) to the occurrence they were posted for. Default: `update`.
+   */
+  kind?: 'created' | 'edited' | 'update' | 'completed' | 'cancelled';
 }
 
 export interface MaintenanceInput {
@@ -97,6 +111,11 @@ export interface MaintenanceInput {
   /** Newest first; default: one `scheduled` update carrying `message`. */
   updates?: MaintenanceUpdateInput[];
   createdAt?: Date;
+  /** Recurring: `scheduledFor` starts the series; each occurrence shows as its own scheduled maintenance. */
+  recurrence?: Recurrence | null;
+  cancelledAt?: Date | null;
+  /** Completed early (a one-off's window ends then). */
+  completedAt?: Date | null;
 }
 
 export interface StatusSnapshotInput {
@@ -209,7 +228,38 @@ export interface StatusSnapshot {
   forCustomer(customerId: string): StatusSnapshot;
 }
 
-export function buildStatusSnapshot(input: StatusSnapshotInput, now: Date): StatusSnapshot {
+/**
+ * The input's text as the public may see it (core/storable-text publicText): no bidi overrides or other
+ * invisible characters in titles, messages and names, whatever a rule template or a responder put there.
+ */
+function publicInput(input: StatusSnapshotInput): StatusSnapshotInput {
+  const text = <T extends string | null | undefined>(s: T): T =>
+    (typeof s === 'string' ? publicText(s) : s) as T;
+  return {
+    ...input,
+    page: { ...input.page, title: text(input.page.title) },
+    components: input.components.map((c) => ({
+      ...c,
+      name: text(c.name),
+      group: text(c.group),
+      description: text(c.description),
+    })),
+    incidents: input.incidents.map((i) => ({
+      ...i,
+      title: text(i.title),
+      updates: i.updates.map((u) => ({ ...u, message: text(u.message) })),
+    })),
+    maintenances: input.maintenances.map((m) => ({
+      ...m,
+      title: text(m.title),
+      message: text(m.message),
+      ...(m.updates ? { updates: m.updates.map((u) => ({ ...u, message: text(u.message) })) } : {}),
+    })),
+  };
+}
+
+export function buildStatusSnapshot(raw: StatusSnapshotInput, now: Date): StatusSnapshot {
+  const input = publicInput(raw);
   const cache = new Map<string, StatusSnapshot>();
   const forCustomer = (customerId: string): StatusSnapshot => {
     let s = cache.get(customerId);
@@ -240,7 +290,7 @@ function build(
   );
 
   const maintenances = input.maintenances
-    .map((m) => toMaintenance(m, nowMs, baseUrl, knownIds))
+    .flatMap((m) => toMaintenances(m, now, input.page.timeZone, baseUrl, knownIds))
     .sort((a, b) => b.scheduledFor.getTime() - a.scheduledFor.getTime() || a.id.localeCompare(b.id));
   const active = maintenances.filter((m) => m.status === 'in_progress' || m.status === 'verifying');
 
@@ -391,7 +441,8 @@ function toIncident(
   nameOf: Map<string, string>,
   viewer: string | null,
 ): SnapshotIncident {
-  const updates = [...i.updates].sort((a, b) => b.at.getTime() - a.at.getTime() || b.id.localeCompare(a.id));
+  // Ties keep the input's order (newest first): update ids are opaque and say nothing about order.
+  const updates = [...i.updates].sort((a, b) => b.at.getTime() - a.at.getTime());
   const firstMonitoring = updates.filter((u) => u.status === 'monitoring').at(-1);
   return {
     id: i.id,
@@ -431,30 +482,47 @@ export function maintenanceStatusAt(
   m: Pick<MaintenanceInput, 'status' | 'scheduledFor' | 'scheduledUntil'>,
   nowMs: number,
 ): MaintenanceStatus {
-  if (m.status) return m.status;
-  if (nowMs < m.scheduledFor.getTime()) return 'scheduled';
-  if (nowMs < m.scheduledUntil.getTime()) return 'in_progress';
-  return 'completed';
+  return m.status ?? windowStatus({ start: m.scheduledFor, end: m.scheduledUntil }, [], new Date(nowMs));
+}
+
+/** One scheduled maintenance per window: a one-off's own, or a recurring series' previous, active and next ones. */
+function toMaintenances(
+  m: MaintenanceInput,
+  now: Date,
+  timeZone: string,
+  baseUrl: string,
+  knownIds: Set<string>,
+): SnapshotMaintenance[] {
+  const windows = windowsOf(m, timeZone, now);
+  return windows.map((w) => {
+    const own = m.updates && updatesOfWindow(m.updates, w, Boolean(m.recurrence));
+    const id = m.recurrence ? `${m.id}-${w.start.toISOString().replace(/[-:]|\.\d+/g, '')}` : m.id;
+    return toMaintenance({ ...m, id, updates: own }, w, now, baseUrl, knownIds);
+  });
 }
 
 function toMaintenance(
   m: MaintenanceInput,
-  nowMs: number,
+  w: Window,
+  now: Date,
   baseUrl: string,
   knownIds: Set<string>,
 ): SnapshotMaintenance {
-  const status = maintenanceStatusAt(m, nowMs);
+  const nowMs = now.getTime();
+  const explicit = explicitUpdates(m.updates ?? []);
+  const status = m.status ?? windowStatus(w, explicit, now, m.cancelledAt ?? null);
   const createdAt = m.createdAt ?? m.scheduledFor;
   const updates: SnapshotMaintenanceUpdate[] = m.updates?.length
     ? [...m.updates]
         .sort((a, b) => b.at.getTime() - a.at.getTime() || b.id.localeCompare(a.id))
         .map((u) => ({ id: u.id, status: u.status, body: u.message, at: u.at }))
     : [{ id: `${m.id}-scheduled`, status: 'scheduled', body: m.message, at: createdAt }];
-  const started = status === 'scheduled' ? null : m.scheduledFor;
+  const cancelledBeforeStart = m.cancelledAt != null && m.cancelledAt.getTime() <= w.start.getTime();
+  const started = status === 'scheduled' || cancelledBeforeStart ? null : w.start;
   const resolvedAt =
     status === 'completed'
       ? (updates.find((u) => u.status === 'completed')?.at ??
-        new Date(Math.min(m.scheduledUntil.getTime(), nowMs)))
+        new Date(Math.min(w.end.getTime(), m.cancelledAt?.getTime() ?? nowMs, nowMs)))
       : null;
   // Time-driven transitions count as changes, so the version moves when a maintenance starts or ends.
   const times = [createdAt, updates[0]!.at, started, resolvedAt].filter((t): t is Date => t !== null);
@@ -465,8 +533,8 @@ function toMaintenance(
     // Statuspage reports maintenances with the incident impact scale; a planned window is not an outage.
     impact: 'none',
     componentIds: m.components.filter((c) => knownIds.has(c)),
-    scheduledFor: m.scheduledFor,
-    scheduledUntil: m.scheduledUntil,
+    scheduledFor: w.start,
+    scheduledUntil: w.end,
     createdAt,
     updatedAt: new Date(Math.max(...times.map((t) => t.getTime()))),
     startedAt: started,

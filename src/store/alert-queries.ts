@@ -19,6 +19,8 @@ function toApi(r: {
   rule: string | null;
   incident_id: string | null;
   unrouted_reason: string | null;
+  silenced_by: string | null;
+  muted_by: string | null;
 }) {
   return {
     id: r.id,
@@ -38,13 +40,24 @@ function toApi(r: {
     rule: r.rule,
     incident_id: r.incident_id,
     unrouted_reason: r.incident_id ? null : (r.unrouted_reason ?? 'no rule matched'),
+    silenced_by: r.silenced_by,
+    muted_by: r.muted_by,
   };
 }
 
 export async function listAlerts(
   db: Db,
   page: PageRequest,
-  filter: { routed?: boolean; status?: string; source?: string; incidentId?: string },
+  filter: {
+    routed?: boolean;
+    status?: string;
+    source?: string;
+    incidentId?: string;
+    /** true: only alerts a silence held back; false: only the others. */
+    silenced?: boolean;
+    /** true: only alerts a maintenance muted; false: only the others. */
+    muted?: boolean;
+  },
 ) {
   let q = db
     .selectFrom('alerts')
@@ -65,6 +78,8 @@ export async function listAlerts(
       'rule',
       'incident_id',
       'unrouted_reason',
+      'silenced_by',
+      'muted_by',
     ])
     .orderBy('last_seen_at', 'desc')
     .orderBy('id', 'desc')
@@ -74,6 +89,8 @@ export async function listAlerts(
   if (filter.status) q = q.where('status', '=', filter.status as 'firing' | 'resolved');
   if (filter.source) q = q.where('source', '=', filter.source);
   if (filter.incidentId) q = q.where('incident_id', '=', filter.incidentId);
+  if (filter.silenced !== undefined) q = q.where('silenced_by', filter.silenced ? 'is not' : 'is', null);
+  if (filter.muted !== undefined) q = q.where('muted_by', filter.muted ? 'is not' : 'is', null);
   if (page.after) {
     const { at, id } = page.after;
     q = q.where((eb) =>
@@ -83,4 +100,12 @@ export async function listAlerts(
   const rows = await q.execute();
   const paged = toPage(rows, page.limit, (r) => ({ at: new Date(r.last_seen_at), id: r.id }));
   return { items: paged.items.map(toApi), next_cursor: paged.next_cursor };
+}
+
+/** One alert's labels and title (the console's "silence from this alert"), or undefined. */
+export async function getAlertLabels(
+  db: Db,
+  id: string,
+): Promise<{ title: string; labels: Record<string, string> } | undefined> {
+  return db.selectFrom('alerts').select(['title', 'labels']).where('id', '=', id).executeTakeFirst();
 }

@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import { lockAddress, lockDataDir } from './data-dir-lock.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -85,10 +86,10 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<StoreHandle
 
 async function openPglite(dataDir: string): Promise<StoreHandle> {
   const inMemory = dataDir === 'memory://';
-  let releaseLock = () => {};
+  let releaseLock = async () => {};
   if (!inMemory) {
     mkdirSync(dataDir, { recursive: true });
-    releaseLock = lockDataDir(dataDir);
+    releaseLock = await lockPgliteDir(dataDir);
   }
   const pglite = inMemory ? new PGlite() : new PGlite(dataDir);
   await pglite.waitReady;
@@ -99,7 +100,7 @@ async function openPglite(dataDir: string): Promise<StoreHandle> {
     ping: () => ping(db),
     close: async () => {
       await db.destroy();
-      releaseLock();
+      await releaseLock();
     },
   };
 }
@@ -114,27 +115,15 @@ async function ping(db: Db): Promise<boolean> {
 }
 
 /** Embedded PGlite is single-process: a second incidentd on the same DATA_DIR would corrupt it. */
-function lockDataDir(dataDir: string): () => void {
-  const lockFile = join(dataDir, 'incidentd.pid');
-  try {
-    const pid = Number(readFileSync(lockFile, 'utf8'));
-    if (pid && pid !== process.pid && isAlive(pid)) {
-      throw new DatabaseUnavailableError(
-        `DATA_DIR ${dataDir} is in use by incidentd process ${pid}; embedded storage is single-process (use DATABASE_URL for replicas)`,
-      );
-    }
-  } catch (err) {
-    if (err instanceof DatabaseUnavailableError) throw err;
+export async function lockPgliteDir(dataDir: string): Promise<() => Promise<void>> {
+  const lock = await lockDataDir(lockAddress(dataDir));
+  if (!lock.ok) {
+    const who = lock.holder ? `incidentd process ${lock.holder}` : 'another incidentd process';
+    throw new DatabaseUnavailableError(
+      `DATA_DIR ${dataDir} is in use by ${who}; embedded storage is single-process (use DATABASE_URL for replicas)`,
+    );
   }
-  writeFileSync(lockFile, String(process.pid));
-  return () => rmSync(lockFile, { force: true });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  // Earlier versions locked with a pid file, which a reused pid kept "alive": it means nothing now.
+  rmSync(join(dataDir, 'incidentd.pid'), { force: true });
+  return lock.release;
 }

@@ -9,7 +9,12 @@ export interface DeadLetterInput {
   contentType: string | null;
   headers: Record<string, string>;
   body: Uint8Array;
+  /** Longest body kept (INCIDENTD_DEAD_LETTER_BODY_BYTES): past it, the first bytes only. */
+  keepBytes?: number;
 }
+
+/** An unparseable body is kept for a look and a replay, not whole at any size (a few MB each add up). */
+export const DEFAULT_DEAD_LETTER_BODY_BYTES = 256 * 1024;
 
 // Headers worth keeping for a replay or a bug report; never the credential.
 const KEPT_HEADERS = [
@@ -30,17 +35,21 @@ export function keptHeaders(get: (name: string) => string | undefined): Record<s
 }
 
 export async function insertDeadLetter(db: Db, input: DeadLetterInput, now: Date): Promise<number> {
+  const keep = input.keepBytes ?? DEFAULT_DEAD_LETTER_BODY_BYTES;
+  const cut = input.body.byteLength > keep;
+  const reason = cut ? `${input.reason}; first ${keep} of ${input.body.byteLength} bytes kept` : input.reason;
   const row = await db
     .insertInto('dead_letters')
     .values({
       source: input.source,
       received_at: now,
       // Reasons quote the body (a JSON parse error, a field name): keep them storable.
-      reason: storableText(input.reason),
+      reason: storableText(reason),
       status_code: input.statusCode,
       content_type: input.contentType,
       headers: JSON.stringify(input.headers),
-      body: input.body,
+      body: cut ? input.body.subarray(0, keep) : input.body,
+      body_size: cut ? input.body.byteLength : null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -60,6 +69,7 @@ export async function listDeadLetters(db: Db, page: PageRequest) {
       'replayed_at',
       'replay_status',
       'replay_result',
+      'body_size',
     ])
     .select((eb) => eb.fn<number>('octet_length', ['body']).as('size'))
     .orderBy('received_at', 'desc')
@@ -73,6 +83,11 @@ export async function listDeadLetters(db: Db, page: PageRequest) {
   }
   const rows = await q.execute();
   return toPage(rows, page.limit, (r) => ({ at: new Date(r.received_at), id: r.id }));
+}
+
+/** Only the first bytes were kept (cut to the kept length, or over the request size limit): not replayable. */
+export function isCutDeadLetter(row: { status_code: number; body_size: number | null; body: Uint8Array }) {
+  return row.status_code === 413 || (row.body_size !== null && row.body_size > row.body.byteLength);
 }
 
 export async function getDeadLetter(db: Db, id: number) {

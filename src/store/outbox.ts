@@ -100,6 +100,52 @@ export async function markFailed(trx: Trx, id: number, error: string, retryAt: D
     .execute();
 }
 
+/** Older rows for the same target and incident as `row`, in a given status. */
+function olderRows(db: Db, row: OutboxRow & { incidentId: string }, status: 'pending' | 'sent') {
+  return db
+    .selectFrom('notification_outbox')
+    .where('target', '=', row.target)
+    .where('incident_id', '=', row.incidentId)
+    .where('status', '=', status)
+    .where('id', '<', row.id);
+}
+
+/**
+ * The latest due time of the older rows still pending for the same target and incident (a row in flight
+ * counts: its lease keeps it pending), or null when there are none.
+ */
+export async function pendingBefore(db: Db, row: OutboxRow): Promise<Date | null> {
+  if (!row.incidentId) return null;
+  const found = await olderRows(db, { ...row, incidentId: row.incidentId }, 'pending')
+    .select('next_attempt_at')
+    .orderBy('next_attempt_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return found ? new Date(found.next_attempt_at) : null;
+}
+
+/** Whether an older row for the same target and incident, of an event not in `except`, went out. */
+export async function sentBefore(db: Db, row: OutboxRow, except: readonly string[] = []): Promise<boolean> {
+  if (!row.incidentId) return false;
+  const found = await olderRows(db, { ...row, incidentId: row.incidentId }, 'sent')
+    .select('id')
+    .$if(except.length > 0, (q) => q.where('event', 'not in', [...except]))
+    .limit(1)
+    .executeTakeFirst();
+  return found !== undefined;
+}
+
+/** Puts claimed rows back, untried, until `until`: the claim's attempt does not count. */
+export async function deferOutbox(db: Db, ids: readonly number[], until: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('notification_outbox')
+    .set({ attempts: sql`greatest(attempts - 1, 0)`, next_attempt_at: until })
+    .where('id', 'in', [...ids])
+    .where('status', '=', 'pending')
+    .execute();
+}
+
 export interface TargetDelivery {
   target: string;
   pending: number;

@@ -33,6 +33,10 @@ export interface AlertsTable {
   unrouted_reason: string | null;
   /** Waits in the candidate group (rule, group_key): attached when it opens, released when it expires. */
   waiting: Generated<boolean>;
+  /** The silence that held this alert back (Alertmanager-style), or null. */
+  silenced_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The maintenance that muted this alert, or null. */
+  muted_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AlertEventsTable {
@@ -129,6 +133,20 @@ export interface MaintenancesTable {
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+  recurrence: ColumnType<string | null, string | null | undefined, string | null>;
+  duration_seconds: ColumnType<number | null, number | null | undefined, number | null>;
+  cancelled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export interface MaintenanceUpdatesTable {
+  id: Generated<number>;
+  maintenance_id: string;
+  at: Timestamp;
+  kind: string;
+  status: string;
+  message: string;
+  actor: string;
 }
 
 export interface DeadLettersTable {
@@ -140,6 +158,8 @@ export interface DeadLettersTable {
   content_type: string | null;
   headers: Json<Record<string, string>>;
   body: Uint8Array;
+  /** The body's size before it was cut to the kept length; null: kept whole. */
+  body_size: number | null;
   replayed_at: NullableTimestamp;
   replay_status: number | null;
   replay_result: string | null;
@@ -174,6 +194,26 @@ export interface NotificationOutboxTable {
   created_at: Timestamp;
 }
 
+export interface SlackMessagesTable {
+  target: string;
+  incident_id: string;
+  channel: string;
+  ts: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SilencesTable {
+  id: string;
+  matchers: Json<{ name: string; value: string; isRegex: boolean; isEqual: boolean }[]>;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  created_by: string;
+  comment: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   settings: SettingsTable;
   alerts: AlertsTable;
@@ -185,7 +225,10 @@ export interface Database {
   components: ComponentsTable;
   component_status_intervals: ComponentStatusIntervalsTable;
   maintenances: MaintenancesTable;
+  maintenance_updates: MaintenanceUpdatesTable;
   dead_letters: DeadLettersTable;
   sla_clocks: SlaClocksTable;
   notification_outbox: NotificationOutboxTable;
+  slack_messages: SlackMessagesTable;
+  silences: SilencesTable;
 }

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import type { ComponentStatus } from '../core/component-status.ts';
 import { PUBLIC_STATUSES, type PublicStatus } from '../core/incident.ts';
+import { publicId } from '../core/public-id.ts';
 import type { Severity } from '../core/severity.ts';
 import { UPTIME_DAYS } from '../core/uptime.ts';
 import type { SnapshotSource } from '../publish/snapshot-service.ts';
@@ -12,6 +14,7 @@ import type {
 import { intervalDrift, loadIntervals, reconcileComponentIntervals } from './component-intervals.ts';
 import type { Db } from './db.ts';
 import { recentMaintenances } from './maintenances.ts';
+import { putSettingIfAbsent } from './settings.ts';
 
 /**
  * The status snapshot's input, read from the store: published incidents with their public updates only,
@@ -31,6 +34,7 @@ export async function loadStatusInput(
   db: Db,
   page: SnapshotPageInput,
   now: Date,
+  publicIdKey: Uint8Array,
 ): Promise<StatusSnapshotInput> {
   const since = new Date(now.getTime() - STATUS_HISTORY_MS);
   const [components, incidents, maintenances, intervals] = await Promise.all([
@@ -39,7 +43,7 @@ export async function loadStatusInput(
       .select(['id', 'name', 'group_name', 'description', 'position'])
       .orderBy('position')
       .execute(),
-    loadPublishedIncidents(db, since),
+    loadPublishedIncidents(db, since, publicIdKey),
     recentMaintenances(db, since),
     loadIntervals(db, since),
   ]);
@@ -58,7 +62,11 @@ export async function loadStatusInput(
   };
 }
 
-async function loadPublishedIncidents(db: Db, since: Date): Promise<PublicIncident[]> {
+async function loadPublishedIncidents(
+  db: Db,
+  since: Date,
+  publicIdKey: Uint8Array,
+): Promise<PublicIncident[]> {
   const rows = await db
     .selectFrom('incidents')
     .select([
@@ -112,7 +120,7 @@ async function loadPublishedIncidents(db: Db, since: Date): Promise<PublicIncide
     if (typeof message !== 'string') continue;
     const list = updates.get(e.incident_id) ?? [];
     list.push({
-      id: `${e.incident_id}-${e.id}`,
+      id: publicId(publicIdKey, 'update', e.id),
       status: isPublicStatus(status) ? status : 'investigating',
       message,
       at: new Date(e.at),
@@ -143,14 +151,30 @@ async function loadPublishedIncidents(db: Db, since: Date): Promise<PublicIncide
   });
 }
 
+/** The secret behind public update ids: generated once, kept in the settings table (shared by replicas). */
+export async function resolvePublicIdKey(db: Db): Promise<Buffer> {
+  return Buffer.from(
+    await putSettingIfAbsent(db, 'public_id_secret', randomBytes(32).toString('hex')),
+    'hex',
+  );
+}
+
 function isPublicStatus(value: unknown): value is PublicStatus {
   return typeof value === 'string' && (PUBLIC_STATUSES as readonly string[]).includes(value);
 }
 
 /** The snapshot service's view of the store: read the input, write interval changes when statuses drift. */
 export function storeSnapshotSource(db: Db, page: SnapshotPageInput): SnapshotSource {
+  let key: Promise<Buffer> | null = null;
+  const publicIdKey = () => {
+    key ??= resolvePublicIdKey(db).catch((err) => {
+      key = null;
+      throw err;
+    });
+    return key;
+  };
   return {
-    load: (now) => loadStatusInput(db, page, now),
+    load: async (now) => loadStatusInput(db, page, now, await publicIdKey()),
     reconcile: async (input, desired, now) => {
       if (intervalDrift(desired, input.intervals).length === 0) return false;
       return (await reconcileComponentIntervals(db, desired, now)).length > 0;

@@ -102,6 +102,18 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       labelNames: ['source'] as const,
       registers,
     }),
+    alertsSilenced: new Counter({
+      name: 'incidentd_alerts_silenced_total',
+      help: 'Alerts held back by an active silence at ingest, by source (counted by the ingest path).',
+      labelNames: ['source'] as const,
+      registers,
+    }),
+    alertsMuted: new Counter({
+      name: 'incidentd_alerts_muted_total',
+      help: 'Alerts muted by an active maintenance at ingest, by source (counted by the ingest path).',
+      labelNames: ['source'] as const,
+      registers,
+    }),
     datadogRequests: new Counter({
       name: 'incidentd_datadog_requests_total',
       help: 'Datadog API requests, by operation (create_event, list_events, get_monitor) and outcome (success, not_found, rate_limited, client_error, server_error, timeout, network_error).',
@@ -137,6 +149,8 @@ export function initMetricLabels(
       metrics.alertsRejected.inc({ source, reason }, 0);
     }
     metrics.ingestDuration.zero({ source });
+    metrics.alertsSilenced.inc({ source }, 0);
+    metrics.alertsMuted.inc({ source }, 0);
   }
   for (const severity of SEVERITY_LABELS) {
     for (const rule of [...(known.rules ?? []), 'manual']) metrics.incidentsOpened.inc({ severity, rule }, 0);

@@ -28,7 +28,9 @@ describe('internal console in a browser', () => {
   const logs = () => `--- incidentd ---\n${incidentd?.process.output() ?? ''}`;
 
   async function internalClients(): Promise<number> {
-    const text = await (await fetch(`${incidentd!.url}/metrics`)).text();
+    const text = await (
+      await fetch(`${incidentd!.url}/metrics`, { headers: { authorization: `Bearer ${tokens.admin}` } })
+    ).text();
     return Number(/incidentd_websocket_clients\{channel="internal"\} (\d+)/.exec(text)?.[1] ?? 0);
   }
 

@@ -1,5 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixtures } from '../support/fixtures.ts';
@@ -164,13 +167,24 @@ async function serverRss(incidentd: RunningIncidentd): Promise<number> {
 
 describe('fuzzing the live server', () => {
   let incidentd: RunningIncidentd | undefined;
+  let rulesDir = '';
   /** 4xx answers so far, and 408s (Node's own, no request reached the app, so no dead letter). */
   let rejected = 0;
   const logs = () => incidentd?.process.output() ?? '';
 
   beforeAll(async () => {
+    // The sample rules, plus one whose regex backtracks exponentially under JS RegExp (not under RE2).
+    rulesDir = await mkdtemp(join(tmpdir(), 'incidentd-fuzz-rules-'));
+    for (const f of (await readdir('rules')).filter((f) => f.endsWith('.yaml'))) {
+      await copyFile(join('rules', f), join(rulesDir, f));
+    }
+    await writeFile(
+      join(rulesDir, '99-backtracking.yaml'),
+      `rules:\n  - name: fuzz-backtracking\n    match: 'has(labels.name) && labels.name.matches("^([a-z0-9]+-?)+$")'\n`,
+    );
     incidentd = await startIncidentd(tokens, {
       env: {
+        RULES_DIR: rulesDir,
         LOG_LEVEL: 'warn',
         INCIDENTD_HTTP_REQUEST_TIMEOUT: `${REQUEST_TIMEOUT_S}s`,
         INCIDENTD_HTTP_HEADERS_TIMEOUT: `${HEADERS_TIMEOUT_S}s`,
@@ -181,6 +195,7 @@ describe('fuzzing the live server', () => {
 
   afterAll(async () => {
     await incidentd?.stop();
+    if (rulesDir) await rm(rulesDir, { recursive: true, force: true });
   });
 
   async function post(source: string, body: BodyInit, headers: Record<string, string> = {}) {
@@ -317,6 +332,71 @@ describe('fuzzing the live server', () => {
     }
     console.log(`fuzz edge cases:\n  ${outcome.join('\n  ')}`);
     expect((await fetch(`${incidentd!.url}/healthz`)).status).toBe(200);
+  });
+
+  it('hostile shapes: huge tag lists, backtracking-prone labels, gzip bodies: never a 5xx, never a stall', async () => {
+    const shapes = fc.sample(
+      fc.oneof(
+        // Datadog tags, as a list or a string, up to 200,000 (the de-dup was quadratic, the split overflowed).
+        fc.record({
+          kind: fc.constant('tags' as const),
+          n: fc.integer({ min: 1, max: 200_000 }),
+          keys: fc.integer({ min: 1, max: 5_000 }),
+          asString: fc.boolean(),
+        }),
+        // Label values shaped to make ^([a-z0-9]+-?)+$ backtrack: a long run, then a character that fails it.
+        fc.record({
+          kind: fc.constant('regex' as const),
+          run: fc.stringMatching(/^[a-z0-9-]{20,80}$/),
+          tail: fc.constantFrom('!', '_', ' ', '.', ''),
+        }),
+        // Mutated real payloads, gzip-compressed, sometimes corrupted.
+        fc.record({
+          kind: fc.constant('gzip' as const),
+          pick: fc.nat(),
+          corrupt: fc.boolean(),
+          coding: fc.constantFrom('gzip', 'deflate', 'br'),
+        }),
+      ),
+      { numRuns: 24, seed: SEED },
+    );
+    const fixtures = loadFixtures()
+      .filter((f) => f.source === 'alertmanager')
+      .flatMap((f) => f.bodies);
+    const statuses: Record<string, number> = {};
+    let slowest = 0;
+    for (const shape of shapes) {
+      let r: { status: number; text: string };
+      if (shape.kind === 'tags') {
+        const tags = Array.from({ length: shape.n }, (_, i) => `k${i % shape.keys}:v${i}`);
+        r = await post(
+          'datadog',
+          JSON.stringify({ id: 'fuzz-tags', tags: shape.asString ? tags.join(',') : tags }),
+        );
+      } else if (shape.kind === 'regex') {
+        r = await post(
+          'alertmanager',
+          alertmanagerBody([{ labels: { alertname: 'FuzzRegex', name: shape.run + shape.tail } }]),
+        );
+      } else {
+        const plain = Buffer.from(fixtures[shape.pick % fixtures.length]!);
+        const packed = gzipSync(plain);
+        if (shape.corrupt) packed[Math.floor(packed.length / 2)]! ^= 0xff;
+        r = await post('alertmanager', packed, { 'content-encoding': shape.coding });
+        // Refused while reading (unknown coding, corrupt data): no dead letter, so not one of `rejected`.
+        if (r.status >= 400 && !r.text.includes('dead_letter_id')) rejected--;
+        if (shape.coding === 'br') expect(r.status).toBe(415);
+        else if (shape.coding === 'gzip' && !shape.corrupt) expect(r.status, r.text).toBe(200);
+      }
+      statuses[`${shape.kind} ${r.status}`] = (statuses[`${shape.kind} ${r.status}`] ?? 0) + 1;
+      expect(r.status, `${JSON.stringify(shape).slice(0, 200)}: ${r.text.slice(0, 300)}`).toBeLessThan(500);
+      const started = performance.now();
+      expect((await fetch(`${incidentd!.url}/healthz`)).status).toBe(200);
+      slowest = Math.max(slowest, performance.now() - started);
+    }
+    console.log(
+      `fuzz hostile shapes: ${JSON.stringify(statuses)}; slowest /healthz after one ${Math.round(slowest)} ms`,
+    );
   });
 
   it('50 × 20 MB bodies: 413 each, memory stays bounded', async () => {

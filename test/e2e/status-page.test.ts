@@ -25,19 +25,32 @@ describe('status page in a browser', () => {
   });
 
   const logs = () => `--- incidentd ---\n${incidentd?.process.output() ?? ''}`;
+  /** What the page's Content-Security-Policy refused (Chromium reports each refusal on the console). */
+  const cspViolations: string[] = [];
+  const watchCsp = (page: Page) => {
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text()))
+        cspViolations.push(`${page.url()}: ${m.text()}`);
+    });
+    return page;
+  };
   const databaseStatus = (page: Page) =>
     page.locator('#component-database .component-status').textContent({ timeout: 1000 });
 
   async function publicClients(): Promise<number> {
-    const text = await (await fetch(`${incidentd!.url}/metrics`)).text();
+    const text = await (
+      await fetch(`${incidentd!.url}/metrics`, { headers: { authorization: `Bearer ${tokens.admin}` } })
+    ).text();
     return Number(/incidentd_websocket_clients\{channel="public"\} (\d+)/.exec(text)?.[1] ?? 0);
   }
 
   it('shows the outage live, links to the incident, renders light and dark, and works without JavaScript', async () => {
     const url = incidentd!.url;
     const light = await browser!.newContext({ colorScheme: 'light', viewport: { width: 1100, height: 900 } });
-    const page = await light.newPage();
-    await page.goto(`${url}/`);
+    const page = watchCsp(await light.newPage());
+    const first = await page.goto(`${url}/`);
+    expect(first?.headers()['content-security-policy']).toContain("script-src 'self'");
+    expect(first?.headers()['x-frame-options']).toBe('DENY');
     expect((await databaseStatus(page))?.trim()).toBe('Operational');
     await expect(page.locator('.banner-title')).toBeDefined();
     // live.js is connected to /ws before the alert arrives.
@@ -91,7 +104,7 @@ describe('status page in a browser', () => {
     await light.close();
 
     const dark = await browser!.newContext({ colorScheme: 'dark', viewport: { width: 1100, height: 900 } });
-    const darkPage = await dark.newPage();
+    const darkPage = watchCsp(await dark.newPage());
     await darkPage.goto(`${url}/`);
     expect((await databaseStatus(darkPage))?.trim()).toBe('Major outage');
     const background = await darkPage.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -112,5 +125,7 @@ describe('status page in a browser', () => {
     expect(await plain.locator('#incident-title').textContent()).toBe('Database outage in eu-west-1');
     await plain.screenshot({ path: resolve(SCREENSHOTS, 'incident-no-js.png'), fullPage: true });
     await noJs.close();
+    // The strict CSP (no inline script or style) refused nothing the pages need.
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { digest } from '../../src/auth/tokens.ts';
 import { loadCatalog, parseCatalog } from '../../src/catalog.ts';
 import type { Config } from '../../src/config.ts';
+import type { IntakeJournal } from '../../src/durability/intake-journal.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { assemble } from '../../src/main.ts';
 import { ManualClock } from '../../src/pipeline/ports.ts';
@@ -47,6 +48,8 @@ export async function createTestApp(
     syncCatalog?: boolean;
     /** Also register prom-client's process and Node.js metrics, as production does. */
     defaultMetrics?: boolean;
+    /** Intake journal for the webhook route (embedded PGlite on disk). */
+    journal?: IntakeJournal | null;
   } = {},
 ) {
   const config = testConfig(opts.config);
@@ -60,6 +63,7 @@ export async function createTestApp(
     log: silentLogger,
     metrics,
     tokens: { ingest: digest(INGEST_TOKEN), admin: digest(ADMIN_TOKEN) },
+    journal: opts.journal ?? null,
   });
   /** Runs the scheduled jobs once at the clock's current time. */
   const runJobs = async () => {
@@ -69,3 +73,14 @@ export async function createTestApp(
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** POST /webhooks/alertmanager with the ingest token, in process. */
+export const sendAlertmanager = (
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  body: string,
+) =>
+  app.request('/webhooks/alertmanager', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(INGEST_TOKEN) },
+    body,
+  });

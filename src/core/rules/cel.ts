@@ -1,4 +1,5 @@
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
+import { guardCel, withBudget } from './cel-guard.ts';
 
 export type CelProgram = ParseResult;
 
@@ -54,6 +55,8 @@ export function compileCel(source: string, scope: CelScope, expect: 'bool' | 'st
   if (checked.type !== expect && checked.type !== 'dyn') {
     return { ok: false, message: `CEL expression must return ${expect}, not ${checked.type}` };
   }
+  const guarded = guardCel(program.ast as unknown as Parameters<typeof guardCel>[0]);
+  if (!guarded.ok) return { ok: false, message: guarded.message, offset: guarded.offset };
   return { ok: true, program };
 }
 
@@ -72,15 +75,21 @@ export interface GroupScope {
 }
 
 /**
- * Runs a compiled expression; an evaluation error (e.g. `labels.team` on an alert without that label)
- * yields `undefined`, which callers treat as "no match" / "not yet", never as a crash of the pipeline.
+ * Runs a compiled expression within the evaluation budget. An evaluation error (e.g. `labels.team` on an alert
+ * without that label) yields `value: undefined`, which callers treat as "no match" / "not yet", never as a
+ * crash of the pipeline; so does running out of budget, which `exceeded` reports so callers can count it.
  */
+export function evaluateCel(
+  program: CelProgram,
+  scope: AlertScope | GroupScope,
+): { value: unknown; exceeded: boolean } {
+  const ctx =
+    'alerts' in scope ? { ...scope, customers: [...scope.customers], alerts: BigInt(scope.alerts) } : scope;
+  const run = withBudget(() => program(ctx));
+  return { value: run.value, exceeded: run.exceeded };
+}
+
+/** evaluateCel's value alone. */
 export function runCel(program: CelProgram, scope: AlertScope | GroupScope): unknown {
-  try {
-    const ctx =
-      'alerts' in scope ? { ...scope, customers: [...scope.customers], alerts: BigInt(scope.alerts) } : scope;
-    return program(ctx);
-  } catch {
-    return undefined;
-  }
+  return evaluateCel(program, scope).value;
 }

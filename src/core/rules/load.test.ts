@@ -139,6 +139,63 @@ describe('loadRuleSet', () => {
     expect(r.rules.rules.map((x) => x.name)).toEqual(['a1', 'a2', 'b1']);
   });
 
+  it('reports every problem of a file, not the first: all fields, all rules, checks on the valid fields', () => {
+    const text = [
+      'rules:',
+      '  - name: api-errors', // 2
+      '    match: labels.a == "b"',
+      '    window: soon', // 4: bad duration
+      '    grup_by: [x]', // 5: unknown key
+      '    components: [nope]', // 6: unknown component, checked although the rule is invalid
+      '  - name: second', // 7
+      '    match: "labels.a == &&"', // 8: CEL error in a file that has schema problems
+      '    publish: sometimes', // 9
+      '  - name: api-errors', // 10: duplicate of an invalid first occurrence
+      '    match: "true"',
+      '',
+    ].join('\n');
+    expect(problems(text)).toEqual([
+      'r0.yaml:4:13: rules[0].window: bad duration "soon" (write e.g. 90s, 5m, 1h30m, or 0)',
+      'r0.yaml:5:5: rules[0].grup_by: unknown key',
+      'r0.yaml:6:18: unknown component "nope" (not in the catalog)',
+      'r0.yaml:8:25: rules[1].match: CEL syntax error: Unexpected token: AND',
+      'r0.yaml:9:14: rules[1].publish: expected one of review, auto, got "sometimes"',
+      'r0.yaml:10:11: duplicate rule name "api-errors" (first defined at r0.yaml:2)',
+    ]);
+  });
+
+  it('a duplicate across files is reported even when the first occurrence is invalid', () => {
+    expect(
+      problems(
+        'rules:\n  - name: x\n    match: "true"\n    bogus: 1\n',
+        'rules:\n  - name: x\n    match: "true"\n',
+      ),
+    ).toEqual([
+      'r0.yaml:4:5: rules[0].bogus: unknown key',
+      'r1.yaml:2:11: duplicate rule name "x" (first defined at r0.yaml:2)',
+    ]);
+  });
+
+  it('a rule that is not a mapping, and a missing match, are problems next to the others', () => {
+    expect(
+      problems('rules:\n  - just-a-string\n  - name: y\n  - name: z\n    match: "true"\n    window: 1y\n'),
+    ).toEqual([
+      'r0.yaml:2:5: rules[0]: expected a mapping (name: …, match: …)',
+      'r0.yaml:3:5: rules[1].match: missing required key',
+      'r0.yaml:6:13: rules[2].window: bad duration "1y" (write e.g. 90s, 5m, 1h30m, or 0)',
+    ]);
+  });
+
+  it('a matches pattern RE2 cannot run (backreference, lookaround) is a FILE:LINE:COLUMN problem naming it', () => {
+    expect(problems('rules:\n  - name: x\n    match: \'labels.a.matches("(a)\\\\1")\'\n')).toEqual([
+      'r0.yaml:3:30: rules[0].match: matches: pattern "(a)\\\\1" is not RE2 syntax (invalid escape sequence: `\\1`); backreferences and lookaround are not supported',
+    ]);
+    const [lookahead] = problems('rules:\n  - name: x\n    match: labels.a.matches("^(?!test)")\n');
+    expect(lookahead).toMatch(
+      /^r0\.yaml:3:29: rules\[0\]\.match: matches: pattern "\^\(\?!test\)" is not RE2 syntax/,
+    );
+  });
+
   it('formats problems with and without a column', () => {
     expect(formatProblem({ file: 'f.yaml', line: 3, message: 'm' })).toBe('f.yaml:3: m');
     expect(formatProblem({ file: 'f.yaml', line: 3, column: 7, message: 'm' })).toBe('f.yaml:3:7: m');

@@ -3,7 +3,7 @@ import type { ComponentStatus } from '../component-status.ts';
 import { parseDuration } from '../duration.ts';
 import { isSeverity } from '../severity.ts';
 import { compileCel } from './cel.ts';
-import { ruleFileSchema } from './schema.ts';
+import { checkRuleFields, type RuleInput, ruleFileSchema } from './schema.ts';
 import { templatePlaceholders } from './template.ts';
 import type { CompiledExpr, LoadRuleSetResult, Rule, RuleProblem, RuleSeverity } from './types.ts';
 import { nodeAt, positionOf, valueOffsetToFileOffset } from './yaml-position.ts';
@@ -68,19 +68,26 @@ export function loadRuleSet(files: readonly RuleFileText[], opts: LoadRuleSetOpt
       continue;
     }
 
-    parsed.data.rules.forEach((r, i) => {
+    // Each rule field by field, so one problem never hides another: every field's problems are reported,
+    // and the checks below run on every field that is valid (a duplicate name of an invalid rule included).
+    parsed.data.rules.forEach((raw, i) => {
       const at = (key: string, ...rest: PropertyKey[]): PropertyKey[] => ['rules', i, key, ...rest];
       const nameLine = positionOf(nodeAt(doc, at('name')), lc).line;
-      let ok = true;
+      const checked = checkRuleFields(raw, ['rules', i]);
+      for (const issue of checked.issues) problems.push(...issueProblems(issue, doc, lc, file));
+      const r = checked.fields;
+      let ok = checked.issues.length === 0;
       const fail = (path: readonly PropertyKey[], message: string) => {
         ok = false;
         add(path, message);
       };
 
-      const first = firstByName.get(r.name);
-      if (first)
-        fail(at('name'), `duplicate rule name "${r.name}" (first defined at ${first.file}:${first.line})`);
-      else firstByName.set(r.name, { file, line: nameLine });
+      if (r.name !== undefined) {
+        const first = firstByName.get(r.name);
+        if (first)
+          fail(at('name'), `duplicate rule name "${r.name}" (first defined at ${first.file}:${first.line})`);
+        else firstByName.set(r.name, { file, line: nameLine });
+      }
 
       const compile = (key: string, source: string, scope: 'alert' | 'group', expect: 'bool' | 'string') => {
         const result = compileCel(source, scope, expect);
@@ -101,21 +108,22 @@ export function loadRuleSet(files: readonly RuleFileText[], opts: LoadRuleSetOpt
         return null;
       };
 
-      const match = compile('match', r.match, 'alert', 'bool');
+      const match = r.match === undefined ? null : compile('match', r.match, 'alert', 'bool');
       let severity: RuleSeverity | null = null;
-      if (isSeverity(r.severity)) severity = { kind: 'constant', value: r.severity };
+      if (r.severity === undefined) severity = null;
+      else if (isSeverity(r.severity)) severity = { kind: 'constant', value: r.severity };
       else {
         const expr = compile('severity', r.severity, 'group', 'string');
         if (expr) severity = { kind: 'cel', expr };
       }
       const openWhen = r.open_when === undefined ? null : compile('open_when', r.open_when, 'group', 'bool');
 
-      r.components.forEach((id, j) => {
+      r.components?.forEach((id, j) => {
         if (!opts.componentIds.has(id))
           fail(at('components', j), `unknown component "${id}" (not in the catalog)`);
       });
       // Placeholders are limited to what every alert of the group shares, so titles are stable.
-      const allowed = new Set([...r.group_by, 'alertname']);
+      const allowed = new Set([...(r.group_by ?? []), 'alertname']);
       for (const key of ['title', 'public_message'] as const) {
         const template = r[key];
         if (template === undefined) continue;
@@ -127,26 +135,27 @@ export function loadRuleSet(files: readonly RuleFileText[], opts: LoadRuleSetOpt
             );
         }
       }
-      if (r.publish === 'auto' && r.public_message === undefined)
+      if (r.publish === 'auto' && r.public_message === undefined && !checked.failed.has('public_message'))
         fail(at('publish'), `${pathText(at('publish'))}: publish: auto needs a public_message`);
 
       if (!ok || !match || !severity || (r.open_when !== undefined && !openWhen)) return;
+      const valid = r as RuleInput;
       rules.push({
-        name: r.name,
+        name: valid.name,
         file,
         line: nameLine,
         match,
-        groupBy: r.group_by,
-        customerLabel: r.customer_label,
-        windowMs: parseDuration(r.window)!,
+        groupBy: valid.group_by,
+        customerLabel: valid.customer_label,
+        windowMs: parseDuration(valid.window)!,
         severity,
-        components: r.components,
-        componentStatus: r.component_status as ComponentStatus,
-        title: r.title ?? '{{ alertname }}',
-        resolveAfterMs: parseDuration(r.resolve_after)!,
+        components: valid.components,
+        componentStatus: valid.component_status as ComponentStatus,
+        title: valid.title ?? '{{ alertname }}',
+        resolveAfterMs: parseDuration(valid.resolve_after)!,
         openWhen,
-        publish: r.publish,
-        publicMessage: r.public_message ?? null,
+        publish: valid.publish,
+        publicMessage: valid.public_message ?? null,
       });
     });
   }

@@ -85,4 +85,23 @@ describe('matchAlert', () => {
       }),
     );
   });
+
+  it('a rule whose match runs out of its evaluation budget does not match, the next one may, the caller hears', () => {
+    const budget = rules(`rules:
+  - name: nested
+    match: 'labels.all(a, labels.all(b, labels[a] != "" || labels[b] == ""))'
+  - name: fallback
+    match: 'has(labels.alertname)'
+`);
+    const wide = Object.fromEntries(Array.from({ length: 3_000 }, (_, i) => [`l${i}`, 'v']));
+    const exceeded: string[] = [];
+    const m = matchAlert(budget, alert({ alertname: 'Wide', ...wide }), (rule) => exceeded.push(rule.name));
+    expect(m?.rule.name).toBe('fallback');
+    expect(exceeded).toEqual(['nested']);
+    expect(
+      matchAlert(budget, alert({ alertname: 'Narrow', a: 'x' }), (rule) => exceeded.push(rule.name))?.rule
+        .name,
+    ).toBe('nested');
+    expect(exceeded).toEqual(['nested']);
+  });
 });

@@ -1,5 +1,5 @@
 import type { NormalizedAlert } from '../alert.ts';
-import { runCel } from './cel.ts';
+import { evaluateCel } from './cel.ts';
 import type { Rule, RuleSet } from './types.ts';
 
 export interface RuleMatch {
@@ -25,8 +25,15 @@ export function groupKeyOf(rule: Rule, groupLabels: Record<string, string>): str
   return rule.groupBy.map((name) => `${name}=${encodeURIComponent(groupLabels[name] ?? '')}`).join(',');
 }
 
-/** First matching rule wins; a `match` that fails to evaluate (e.g. a missing label) does not match. */
-export function matchAlert(rules: RuleSet, alert: NormalizedAlert): RuleMatch | null {
+/**
+ * First matching rule wins; a `match` that fails to evaluate (e.g. a missing label) does not match, nor does
+ * one that runs out of its evaluation budget, which `onBudgetExceeded` hears of (to count and log it).
+ */
+export function matchAlert(
+  rules: RuleSet,
+  alert: NormalizedAlert,
+  onBudgetExceeded?: (rule: Rule) => void,
+): RuleMatch | null {
   const scope = {
     labels: alert.labels,
     annotations: alert.annotations,
@@ -35,7 +42,9 @@ export function matchAlert(rules: RuleSet, alert: NormalizedAlert): RuleMatch | 
     title: alert.title,
   };
   for (const rule of rules.rules) {
-    if (runCel(rule.match.program, scope) !== true) continue;
+    const result = evaluateCel(rule.match.program, scope);
+    if (result.exceeded) onBudgetExceeded?.(rule);
+    if (result.value !== true) continue;
     const groupLabels = groupLabelsOf(rule, alert.labels);
     const customer = alert.labels[rule.customerLabel];
     return {

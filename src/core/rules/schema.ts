@@ -33,7 +33,51 @@ const ruleSchema = z.strictObject({
   public_message: z.string().min(1).optional(),
 });
 
-export const ruleFileSchema = z.strictObject({ rules: z.array(ruleSchema).default([]) });
+/** The file's shape; each entry of `rules` is checked by checkRuleFields. */
+export const ruleFileSchema = z.strictObject({ rules: z.array(z.unknown()).default([]) });
 
-export type RuleFileInput = z.output<typeof ruleFileSchema>;
-export type RuleInput = RuleFileInput['rules'][number];
+export type RuleInput = z.output<typeof ruleSchema>;
+
+type FieldIssue =
+  | z.core.$ZodIssue
+  | { code: 'unrecognized_keys'; keys: string[]; path: PropertyKey[]; message: string };
+
+/**
+ * One rule, field by field: every problem (paths under `at`), and the value of every valid field (with its
+ * default), so the loader can still check the valid ones. `failed` names the fields with problems.
+ */
+export function checkRuleFields(
+  raw: unknown,
+  at: readonly PropertyKey[],
+): { fields: Partial<RuleInput>; issues: z.core.$ZodIssue[]; failed: Set<string> } {
+  const object = z.record(z.string(), z.unknown()).safeParse(raw);
+  if (!object.success) {
+    const issue = {
+      code: 'custom',
+      path: [...at],
+      message: 'expected a mapping (name: …, match: …)',
+      input: raw,
+    };
+    return {
+      fields: {},
+      issues: [issue as z.core.$ZodIssue],
+      failed: new Set(Object.keys(ruleSchema.shape)),
+    };
+  }
+  const fields: Record<string, unknown> = {};
+  const issues: FieldIssue[] = [];
+  const failed = new Set<string>();
+  const unknown = Object.keys(object.data).filter((key) => !Object.hasOwn(ruleSchema.shape, key));
+  if (unknown.length > 0)
+    issues.push({ code: 'unrecognized_keys', keys: unknown, path: [...at], message: '' });
+  for (const [key, schema] of Object.entries(ruleSchema.shape)) {
+    const field = (schema as z.ZodType).safeParse(object.data[key]);
+    if (field.success) {
+      if (field.data !== undefined) fields[key] = field.data;
+    } else {
+      failed.add(key);
+      for (const issue of field.error.issues) issues.push({ ...issue, path: [...at, key, ...issue.path] });
+    }
+  }
+  return { fields: fields as Partial<RuleInput>, issues: issues as z.core.$ZodIssue[], failed };
+}

@@ -5,6 +5,7 @@ import type { Session, SessionSigner } from '../../auth/session.ts';
 import { presentedToken, type TokenDigest, tokenMatches } from '../../auth/tokens.ts';
 import type { Clock } from '../../pipeline/ports.ts';
 import { readBodyLimited } from '../read-body.ts';
+import { SECURITY_HEADERS } from '../security-headers.ts';
 import { unauthorized } from './require-token.ts';
 
 /**
@@ -129,17 +130,10 @@ async function presentedCsrf(c: Context): Promise<string | null> {
   return typeof value === 'string' ? value : null;
 }
 
-/** Security headers for every internal response: no caching, no framing, only our own scripts. */
+/** Security headers for every internal response: no caching, and the shared ones (no framing, only our own scripts). */
 function harden(c: Context): void {
   c.header('Cache-Control', 'no-store');
-  c.header('X-Frame-Options', 'DENY');
-  c.header('X-Content-Type-Options', 'nosniff');
-  c.header('Referrer-Policy', 'same-origin');
-  c.header(
-    'Content-Security-Policy',
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-      "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-  );
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
 }
 
 export function internalAuth(deps: InternalAuthDeps): MiddlewareHandler {

@@ -3,7 +3,7 @@ import { DomainError } from '../../core/errors.ts';
 import { processWebhookBody, type WebhookDeps } from '../../pipeline/process-webhook.ts';
 import { sources } from '../../sources/registry.ts';
 import { listAlerts } from '../../store/alert-queries.ts';
-import { getDeadLetter, listDeadLetters, markReplayed } from '../../store/dead-letters.ts';
+import { getDeadLetter, isCutDeadLetter, listDeadLetters, markReplayed } from '../../store/dead-letters.ts';
 import { parsePageRequest } from '../../store/pagination.ts';
 import type { AppDeps } from '../app.ts';
 
@@ -20,9 +20,13 @@ export function alertApiRoutes(deps: AppDeps, webhook: WebhookDeps): Hono {
   app.get('/alerts', async (c) => {
     const q = c.req.query();
     const routed = parseBool('routed', q.routed);
+    const silenced = parseBool('silenced', q.silenced);
+    const muted = parseBool('muted', q.muted);
     return c.json(
       await listAlerts(deps.store.db, parsePageRequest(q), {
         ...(routed === undefined ? {} : { routed }),
+        ...(silenced === undefined ? {} : { silenced }),
+        ...(muted === undefined ? {} : { muted }),
         ...(q.status ? { status: q.status } : {}),
         ...(q.source ? { source: q.source } : {}),
       }),
@@ -46,11 +50,8 @@ export function alertApiRoutes(deps: AppDeps, webhook: WebhookDeps): Hono {
     if (!row) throw new DomainError('not_found', `dead letter ${c.req.param('id')} not found`);
     if (!(row.source in sources))
       throw new DomainError('invalid', `dead letter ${id}: unknown source "${row.source}"`);
-    if (row.status_code === 413) {
-      throw new DomainError(
-        'conflict',
-        `dead letter ${id} was larger than the limit; only its first bytes were kept`,
-      );
+    if (isCutDeadLetter(row)) {
+      throw new DomainError('conflict', `dead letter ${id}: only the first bytes of its body were kept`);
     }
     const outcome = await processWebhookBody(webhook, sources[row.source]!, new Uint8Array(row.body));
     if (outcome.kind === 'invalid') {

@@ -105,6 +105,7 @@ export function customerViewRoutes(
       return found ? found.s : c.json({ error: 'not_found', message: 'not found' }, 404, PRIVATE);
     },
     PRIVATE_CACHE,
+    PRIVATE,
   );
   app.route('/:id/api/v2', api);
   return app;

@@ -6,10 +6,12 @@ import type { IncidentActions } from '../../pipeline/actions.ts';
 import type { Clock } from '../../pipeline/ports.ts';
 import type { WebSocketHub } from '../../publish/websocket-hub.ts';
 import type { Db } from '../../store/db.ts';
+import type { SilenceWriteDeps } from '../create-silence.ts';
 import { hubWebSocketRoute } from '../websocket.ts';
 import { consoleRoutes } from './internal-console.ts';
 import { incidentPageRoutes } from './internal-incident.ts';
 import { loginRoutes } from './internal-login.ts';
+import { internalSilenceRoutes } from './internal-silence.ts';
 
 export interface InternalDeps {
   db: Db;
@@ -21,6 +23,8 @@ export interface InternalDeps {
   adminToken: () => TokenDigest;
   /** The internal WebSocket hub (main.ts feeds it from the event bus); none: /internal/ws answers 404. */
   hub: WebSocketHub | null;
+  /** Creating silences from the console ("Silence" on an alert). */
+  silences: SilenceWriteDeps;
 }
 
 /**
@@ -41,6 +45,7 @@ export function internalRoutes(deps: InternalDeps): Hono {
   );
   app.route('/', consoleRoutes(deps));
   app.route('/', incidentPageRoutes(deps));
+  app.route('/', internalSilenceRoutes(deps.silences));
   if (deps.hub) {
     app.get(
       '/ws',

@@ -7,6 +7,7 @@ import type { ChangeEvent } from '../../publish/event-bus.ts';
 import type { SnapshotService } from '../../publish/snapshot-service.ts';
 import type { WebSocketHub } from '../../publish/websocket-hub.ts';
 import { renderIncidentPage, renderStatusPage, STATIC_DIR } from '../render.ts';
+import { preparedResponse, SECURITY_HEADERS } from '../security-headers.ts';
 import { createBodyCache, snapshotResponse } from '../snapshot-response.ts';
 import { incidentPageView } from '../view-models/incident-page.ts';
 import { statusPageView } from '../view-models/status-page.ts';
@@ -52,7 +53,7 @@ function loadStatic(): Map<string, StaticFile> {
     if (!type) continue;
     const body = new Uint8Array(readFileSync(join(STATIC_DIR, name)));
     const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`;
-    const notModified = { ETag: etag, 'Cache-Control': 'public, max-age=300' };
+    const notModified = { ...SECURITY_HEADERS, ETag: etag, 'Cache-Control': 'public, max-age=300' };
     files.set(name, {
       body,
       etag,
@@ -113,8 +114,8 @@ export function publicRoutes(
     const file = files.get(c.req.param('name'));
     if (!file) return c.text('not found', 404);
     if (c.req.header('if-none-match') === file.etag)
-      return new Response(null, { status: 304, headers: file.notModified });
-    return new Response(file.body, { status: 200, headers: file.headers });
+      return preparedResponse(new Response(null, { status: 304, headers: file.notModified }));
+    return preparedResponse(new Response(file.body, { status: 200, headers: file.headers }));
   });
 
   app.route('/api/v2', statuspageApiRoutes(snapshots));

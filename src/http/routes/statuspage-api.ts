@@ -11,7 +11,10 @@ export function mountStatuspageApi(
   app: Hono,
   snapshot: (c: Context) => Promise<StatusSnapshot | Response>,
   cacheControl?: string,
+  extraHeaders?: Record<string, string>,
 ): void {
+  // Statuspage's public API is readable from any origin; consumers fetch it from browsers.
+  const headers = { 'Access-Control-Allow-Origin': '*', ...extraHeaders };
   for (const path of Object.keys(STATUSPAGE_ROUTES) as StatuspagePath[]) {
     const serialize = STATUSPAGE_ROUTES[path] as (s: StatusSnapshot) => unknown;
     app.get(`/${path}`, async (c) => {
@@ -22,8 +25,7 @@ export function mountStatuspageApi(
         contentType: JSON_TYPE,
         make: () => JSON.stringify(serialize(s)),
         ...(cacheControl ? { cacheControl } : {}),
-        // Statuspage's public API is readable from any origin; consumers fetch it from browsers.
-        headers: { 'Access-Control-Allow-Origin': '*' },
+        headers,
       });
     });
   }

@@ -7,7 +7,7 @@ import { isDatabaseUnavailable } from '../../store/errors.ts';
 import { tracer } from '../../telemetry/tracing.ts';
 import type { AppDeps } from '../app.ts';
 import { hasToken, unauthorized } from '../middleware/require-token.ts';
-import { readBodyLimited } from '../read-body.ts';
+import { ClientAbortedError, readBodyLimited } from '../read-body.ts';
 
 /**
  * Of a body over the limit, this much is kept as its dead letter: enough to see what it was, while a truncated
@@ -32,6 +32,7 @@ async function keepDeadLetter(
         ...entry,
         contentType: c.req.header('content-type') ?? null,
         headers: keptHeaders((h) => c.req.header(h)),
+        keepBytes: deps.config.deadLetterBodyBytes,
       },
       now,
     );
@@ -74,6 +75,13 @@ export function webhookRoutes(deps: AppDeps, webhook: WebhookDeps): Hono {
       async (span) => {
         try {
           return await receive(deps, webhook, c, span);
+        } catch (err) {
+          // A sender that disconnects mid-body is not an outage (reason aborted, logged at info).
+          if (err instanceof ClientAbortedError) {
+            metrics.alertsRejected.inc({ source: name, reason: 'aborted' });
+            deps.log.info('client aborted', { source: name });
+          }
+          throw err;
         } finally {
           span.end();
         }
@@ -104,6 +112,13 @@ async function receive(deps: AppDeps, webhook: WebhookDeps, c: Context, span: Sp
     metrics.alertsRejected.inc({ source: name, reason: 'unauthorized' });
     return c.json({ error: 'unauthorized', message: check.error }, 401);
   }
+  // Intake journal (embedded PGlite on disk): the body is fdatasync'ed before it can be acknowledged.
+  await deps.journal?.append(c.req.raw, {
+    source: name,
+    headers: keptHeaders((h) => c.req.header(h)),
+    receivedAt: now,
+    body: bytes,
+  });
   let outcome: Awaited<ReturnType<typeof processWebhookBody>>;
   try {
     outcome = await processWebhookBody(webhook, source, bytes);

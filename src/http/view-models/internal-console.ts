@@ -69,7 +69,15 @@ export interface ConsoleVM extends InternalLayoutVM {
   resolved: ResolvedIncidentVM[];
   unrouted: {
     count: number;
-    latest: { title: string; source: string; status: string; reason: string; seen: InternalTimeVM }[];
+    latest: {
+      title: string;
+      source: string;
+      status: string;
+      reason: string;
+      seen: InternalTimeVM;
+      /** Where the "Silence" form posts (silences alerts with exactly these labels). */
+      silenceAction: string;
+    }[];
   };
   deadLetters: number;
   failingTargets: { name: string; type: string; lastError: string; lastErrorAt: InternalTimeVM | null }[];
@@ -155,6 +163,7 @@ export function consoleView(
         status: a.status,
         reason: a.reason,
         seen: t(a.lastSeenAt),
+        silenceAction: `/internal/alerts/${encodeURIComponent(a.id)}/silence`,
       })),
     },
     deadLetters: data.deadLetters,

@@ -1,27 +1,42 @@
 /**
  * `$TAGS` (and `$ALERT_SCOPE`): `key:value` items, comma-separated or as a JSON list. Items are
  * trimmed and split on the FIRST colon (`database_id:keephq-sandbox:keep`). Keys repeat
- * (`security-group:sg-1,security-group:sg-2`), hence a multimap.
+ * (`security-group:sg-1,security-group:sg-2`), hence a multimap. Linear in the number of items (a body
+ * holds hundreds of thousands at most): values are de-duplicated through a set, and a string is scanned,
+ * never spread into arguments (which overflows the stack past ~125,000 items).
  */
-export function parseTags(value: unknown): Map<string, string[]> {
-  const items: string[] = [];
-  if (typeof value === 'string') items.push(...value.split(','));
-  else if (Array.isArray(value)) for (const item of value) if (typeof item === 'string') items.push(item);
-
-  const tags = new Map<string, string[]>();
-  for (const rawItem of items) {
+export function parseTags(value: unknown, maxKeys = Number.POSITIVE_INFINITY): Map<string, string[]> {
+  const tags = new Map<string, Set<string>>();
+  // One key past `maxKeys` is enough for the caller to refuse the body; reading on would only cost time.
+  const full = () => tags.size > maxKeys;
+  const add = (rawItem: string) => {
     const item = rawItem.trim();
     // `$TAGS` left unrendered is not a tag.
-    if (item === '' || item.startsWith('$')) continue;
+    if (item === '' || item.startsWith('$')) return;
     const colon = item.indexOf(':');
     const key = (colon < 0 ? item : item.slice(0, colon)).trim();
+    if (key === '') return;
     const tagValue = colon < 0 ? '' : item.slice(colon + 1).trim();
-    if (key === '') continue;
-    const values = tags.get(key) ?? [];
-    if (!values.includes(tagValue)) values.push(tagValue);
-    tags.set(key, values);
+    const values = tags.get(key);
+    if (values) values.add(tagValue);
+    else tags.set(key, new Set([tagValue]));
+  };
+  if (typeof value === 'string') {
+    let from = 0;
+    for (let comma = value.indexOf(','); comma >= 0 && !full(); comma = value.indexOf(',', from)) {
+      add(value.slice(from, comma));
+      from = comma + 1;
+    }
+    if (!full()) add(value.slice(from));
+  } else if (Array.isArray(value)) {
+    for (const item of value) {
+      if (full()) break;
+      if (typeof item === 'string') add(item);
+    }
   }
-  return tags;
+  const out = new Map<string, string[]>();
+  for (const [key, values] of tags) out.set(key, [...values]);
+  return out;
 }
 
 /**
@@ -38,5 +53,6 @@ export function tagsToLabels(tags: Map<string, string[]>): Record<string, string
 
 /** Assignment that also works for a `__proto__` key (plain `=` would set the prototype instead). */
 export function setLabel(labels: Record<string, string>, key: string, value: string): void {
-  Object.defineProperty(labels, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key !== '__proto__') labels[key] = value;
+  else Object.defineProperty(labels, key, { value, enumerable: true, writable: true, configurable: true });
 }

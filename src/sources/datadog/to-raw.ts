@@ -13,6 +13,7 @@ export function datadogEventToNormalized(
   event: DatadogEvent,
   body: DatadogBody,
   receivedAt: Date,
+  maxTagKeys = Number.POSITIVE_INFINITY,
 ): NormalizedAlert {
   const prefix = parseTitlePrefix(event.title ?? event.alertTitle ?? '');
   const link = findMonitorLink([event.message, event.textOnlyMessage, event.link]);
@@ -27,9 +28,9 @@ export function datadogEventToNormalized(
     prefix.status ??
     'firing';
 
-  const labels = tagsToLabels(parseTags(event.tags));
+  const labels = tagsToLabels(parseTags(event.tags, maxTagKeys));
   // Group tags identify the alert; add them when the template has no `$TAGS`.
-  for (const [key, value] of Object.entries(tagsToLabels(parseTags(scope)))) {
+  for (const [key, value] of Object.entries(tagsToLabels(parseTags(scope, maxTagKeys)))) {
     if (key !== '*' && !Object.hasOwn(labels, key)) setLabel(labels, key, value);
   }
   if (monitorId) labels.monitor_id = monitorId;

@@ -26,6 +26,13 @@ export interface IncidentdOptions {
   name?: string;
   /** false: return once spawned, without waiting for /readyz (tests of failed starts). */
   waitReady?: boolean;
+  /**
+   * 'bin': `node bin/incidentd.js serve` (one process, as the Docker image runs it). The default `tsx` CLI runs
+   * the server in a child and SIGKILLs it when it does not confirm a signal within ~60 ms (a busy event loop).
+   */
+  entry?: 'tsx' | 'bin';
+  /** Run under this command, e.g. `['strace', '-f', '-o', file]`: the server's command line is appended. */
+  wrap?: string[];
 }
 
 /** Fresh ingest and admin tokens for one test file's server(s). */
@@ -45,25 +52,26 @@ export async function startIncidentd(
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'incidentd-e2e-data-')));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = startProcess(
-    opts.name ?? 'incidentd',
-    join(ROOT, 'node_modules/.bin/tsx'),
-    ['src/cli.ts', 'serve'],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        INCIDENTD_INGEST_TOKEN: tokens.ingest,
-        INCIDENTD_ADMIN_TOKEN: tokens.admin,
-        // The parent's DATABASE_URL must not redirect the child away from its own embedded store.
-        DATABASE_URL: opts.databaseUrl ?? '',
-        ...opts.env,
-      },
+  const bin = opts.entry === 'bin';
+  const [command, ...args] = [
+    ...(opts.wrap ?? []),
+    ...(bin ? [process.execPath, 'bin/incidentd.js'] : [join(ROOT, 'node_modules/.bin/tsx'), 'src/cli.ts']),
+    'serve',
+  ];
+  const proc = startProcess(opts.name ?? 'incidentd', command!, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      INCIDENTD_INGEST_TOKEN: tokens.ingest,
+      INCIDENTD_ADMIN_TOKEN: tokens.admin,
+      // The parent's DATABASE_URL must not redirect the child away from its own embedded store.
+      DATABASE_URL: opts.databaseUrl ?? '',
+      ...opts.env,
     },
-  );
+  });
   const stop = async () => {
     await proc.stop();
     if (ownDir) await rm(dataDir, { recursive: true, force: true });
