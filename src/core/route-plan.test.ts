@@ -99,6 +99,37 @@ describe('triageAlerts', () => {
       ['d', 'stale'],
     ]);
   });
+
+  it('tells the caller which rule ran out of its CEL budget on which alert, and tries the next rule', () => {
+    const budget = loadRuleSet(
+      [
+        {
+          path: 'b.yaml',
+          text: `rules:
+  - name: nested
+    match: 'labels.all(a, labels.all(b, labels[a] != "" || labels[b] == ""))'
+    group_by: []
+    window: 10m
+    severity: SEV3
+  - name: fallback
+    match: 'has(labels.alertname)'
+    group_by: []
+    window: 10m
+    severity: SEV3
+`,
+        },
+      ],
+      { componentIds: new Set() },
+    );
+    if (!budget.ok) throw new Error(JSON.stringify(budget.problems));
+    const wide = Object.fromEntries(Array.from({ length: 3_000 }, (_, i) => [`l${i}`, 'v']));
+    const heard: [string, string][] = [];
+    const t = triageAlerts(budget.rules, [upserted('w', { alertname: 'Wide', ...wide })], (rule, fp) =>
+      heard.push([rule, fp]),
+    );
+    expect(heard).toEqual([['nested', 'fp-w']]);
+    expect(t.matched.map((m) => m.match.rule.name)).toEqual(['fallback']);
+  });
 });
 
 describe('planRouting and finishPlan', () => {
