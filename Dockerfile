@@ -2,7 +2,16 @@
 FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# No scripts: `prepare` (the TypeScript build) happens in the build stage.
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
+
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY bin ./bin
+COPY src ./src
+RUN node bin/build.js
 
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=8080 DATA_DIR=/data RULES_DIR=/app/rules INCIDENTD_CONFIG=/app/incidentd.yaml
@@ -11,6 +20,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json incidentd.yaml ./
 COPY bin ./bin
 COPY src ./src
+# After src, so dist is the newer of the two: bin/incidentd.js runs the compiled JavaScript.
+COPY --from=build /app/dist ./dist
 COPY views ./views
 COPY rules ./rules
 RUN mkdir -p /data && chown node:node /data

@@ -127,9 +127,6 @@ const catalogSchema = z.strictObject({
 });
 
 export type Catalog = z.infer<typeof catalogSchema>;
-export type NotificationTargetConfig = z.infer<typeof notificationTarget>;
-export type SlaPolicy = z.infer<typeof slaPolicy>;
-
 export class ConfigError extends Error {}
 
 function isTimeZone(tz: string): boolean {
@@ -142,7 +139,7 @@ function isTimeZone(tz: string): boolean {
 }
 
 /** `components[2].grup` from a zod issue path. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;

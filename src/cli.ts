@@ -1,10 +1,7 @@
 import { ConfigError } from './catalog.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
-import { startIncidentd } from './main.ts';
-import { DatabaseUnavailableError, openStore } from './store/db.ts';
-import { migrateToLatest } from './store/migrate.ts';
-import { waitForDatabase } from './store/wait-for-database.ts';
+import { DatabaseUnavailableError } from './store/errors.ts';
 
 const USAGE = `usage: incidentd <command>
 
@@ -36,6 +33,8 @@ async function serve(): Promise<void> {
   const tracing = config.tracing
     ? (await import('./telemetry/tracing-setup.ts')).setupTracing(config.tracing, log)
     : null;
+  // Loaded per command: `rules check` needs neither the app nor the database drivers.
+  const { startIncidentd } = await import('./main.ts');
   const app = await startIncidentd(config, log);
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -60,6 +59,11 @@ async function serve(): Promise<void> {
 
 async function migrate(): Promise<void> {
   const config = loadConfig();
+  const [{ openStore }, { migrateToLatest }, { waitForDatabase }] = await Promise.all([
+    import('./store/db.ts'),
+    import('./store/migrate.ts'),
+    import('./store/wait-for-database.ts'),
+  ]);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await waitForDatabase(store, config.databaseUrl ? 10_000 : 0, config.databaseUrl);

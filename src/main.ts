@@ -1,11 +1,12 @@
 import { Registry } from 'prom-client';
-import { resolveSessionSecret } from './auth/session.ts';
+import { createSessionSigner, resolveSessionSecret } from './auth/session.ts';
 import { resolveTokens, type Tokens, tokensFile } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { IncidentChange } from './core/incident-change.ts';
 import { openDurability } from './durability/durability.ts';
 import type { IntakeJournal } from './durability/intake-journal.ts';
 import { createApp, ingestDepsOf } from './http/app.ts';
+import type { AppDeps } from './http/app-deps.ts';
 import { metricsApp } from './http/routes/ops.ts';
 import { type RunningServer, startServer } from './http/server.ts';
 import { newId } from './ids.ts';
@@ -31,7 +32,7 @@ import { createRefreshGauges } from './pipeline/refresh-gauges.ts';
 import { createAlertRouter } from './pipeline/route-alerts.ts';
 import { createRulesReloader } from './pipeline/rules-reloader.ts';
 import { createEventBus } from './publish/event-bus.ts';
-import { createPgNotifyBridge, listenerConnection, type PgNotifyBridge } from './publish/pg-notify-bridge.ts';
+import type { PgNotifyBridge } from './publish/pg-notify-bridge.ts';
 import { createSnapshotService } from './publish/snapshot-service.ts';
 import { createWebSocketHub } from './publish/websocket-hub.ts';
 import { sources } from './sources/registry.ts';
@@ -39,6 +40,7 @@ import { syncComponents } from './store/components.ts';
 import { openStore, type StoreHandle } from './store/db.ts';
 import { getIncident } from './store/incidents.ts';
 import { migrateToLatest } from './store/migrate.ts';
+import { createSilenceCache } from './store/silence-cache.ts';
 import { getSlackMessage, saveSlackMessage } from './store/slack-messages.ts';
 import { storeSnapshotSource } from './store/status-queries.ts';
 import { waitForDatabase } from './store/wait-for-database.ts';
@@ -139,6 +141,11 @@ export function assemble(deps: {
     if (event.type === 'incident.changed')
       internalHub.broadcast({ type: 'incident-changed', id: event.incidentId, kinds: event.kinds });
   });
+  // One active-silence cache per replica (API, console form, ingest); another replica's change reloads it.
+  const silences = createSilenceCache({ db: store.db, clock });
+  bus.subscribe((event) => {
+    if (event.type === 'silence.changed') silences.invalidate();
+  });
   // An unpublished incident changes nothing public, so it costs no rebuild.
   bus.subscribe((event) => {
     if (event.type !== 'incident.changed' || event.public) snapshots.invalidate();
@@ -208,10 +215,11 @@ export function assemble(deps: {
     componentIds: new Set(config.catalog.components.map((c) => c.id)),
     onCommit: announce,
   });
-  const app = createApp({
+  const appDeps: AppDeps = {
     config,
     store,
     clock,
+    newId,
     log,
     refreshGauges,
     actions,
@@ -221,21 +229,15 @@ export function assemble(deps: {
     router: () => router,
     statusPage: { snapshots, hub, announce: (event) => bus.emit(event) },
     internalHub,
-    sessionSecret: deps.sessionSecret ?? null,
-    ...(datadog.enrich ? { enrich: datadog.enrich } : {}),
+    signer: createSessionSigner({ secret: deps.sessionSecret ?? null, adminDigest: () => deps.tokens.admin }),
+    enrich: datadog.enrich ?? null,
     datadogStatus: () => datadog.status(),
+    silences,
     journal: deps.journal ?? null,
-  });
+  };
+  const app = createApp(appDeps);
   // Intake journal replay at start: the webhook route's processing over the same wiring.
-  const webhook = ingestDepsOf({
-    store,
-    clock,
-    metrics,
-    log,
-    router: () => router,
-    enrich: datadog.enrich,
-    limits: config.limits,
-  });
+  const webhook = ingestDepsOf({ ...appDeps, limits: config.limits });
   const replay = async (source: string, body: Uint8Array) => {
     const sender = sources[source];
     if (!sender) return { status: 404 };
@@ -285,19 +287,18 @@ export async function startIncidentd(
     service.rules.watch();
     // Replicas on one PostgreSQL: tell the others about our commits, hear theirs (snapshot, WebSocket clients).
     const pool = store.kind === 'postgres' ? store.pool : undefined;
-    bridge =
-      pool && config.databaseUrl
-        ? createPgNotifyBridge({
-            connect: listenerConnection(config.databaseUrl),
-            notify: (text, values) => pool.query(text, values),
-            bus: service.bus,
-            replicaId: newId(),
-            log,
-            onResync: () => service.snapshots.invalidate(),
-          })
-        : null;
-    if (bridge) {
-      const b = bridge;
+    if (pool && config.databaseUrl) {
+      // Loaded only for PostgreSQL (it brings the pg driver).
+      const { createPgNotifyBridge, listenerConnection } = await import('./publish/pg-notify-bridge.ts');
+      const b = createPgNotifyBridge({
+        connect: listenerConnection(config.databaseUrl),
+        notify: (text, values) => pool.query(text, values),
+        bus: service.bus,
+        replicaId: newId(),
+        log,
+        onResync: () => service.snapshots.invalidate(),
+      });
+      bridge = b;
       service.bus.subscribe((event) => b.publish(event));
       await b.start();
     }

@@ -4,6 +4,7 @@ import { DomainError } from './errors.ts';
 import { type Incident, PUBLIC_STATUSES, type PublicStatus } from './incident.ts';
 import { AUTO_RESOLVE_MESSAGE } from './rules/auto-resolve.ts';
 import { isSeverity, type Severity } from './severity.ts';
+import type { EventDataByKind, IncidentEventKind } from './timeline.ts';
 
 /** What a responder's action does: the new incident row and the timeline events that explain it. */
 export interface ActionResult {
@@ -16,13 +17,14 @@ export interface ActionContext {
   now: Date;
 }
 
-function event(
+/** A timeline event whose data is checked against its kind (core/timeline.ts). */
+function event<K extends IncidentEventKind>(
   ctx: ActionContext,
-  kind: IncidentEventDraft['kind'],
-  data: Record<string, unknown>,
+  kind: K,
+  data: EventDataByKind[K],
   visibility: 'public' | 'internal' = 'internal',
 ): IncidentEventDraft {
-  return { at: ctx.now, kind, actor: ctx.actor, visibility, data };
+  return { at: ctx.now, kind, actor: ctx.actor, visibility, data: data as Record<string, unknown> };
 }
 
 function text(field: string, value: string | undefined | null, max = 10_000): string {

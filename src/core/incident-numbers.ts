@@ -1,7 +1,7 @@
 import type { Incident } from './incident.ts';
 import type { Severity } from './severity.ts';
 import { type SlaSettings, tierOf } from './sla.ts';
-import type { TimelineEntry } from './timeline-groups.ts';
+import { firstAlertAt, firstOfKind, type TimelineEntry } from './timeline.ts';
 
 /**
  * The numbers a post-incident review starts from, read off the timeline (the source of truth): how long
@@ -9,10 +9,10 @@ import type { TimelineEntry } from './timeline-groups.ts';
  * customer's own SLA was kept. Pure.
  */
 
-export const KEY_NUMBERS = ['detect', 'acknowledge', 'owner', 'first_update', 'mitigate', 'resolve'] as const;
+const KEY_NUMBERS = ['detect', 'acknowledge', 'owner', 'first_update', 'mitigate', 'resolve'] as const;
 export type KeyNumberName = (typeof KEY_NUMBERS)[number];
 
-export const KEY_NUMBER_LABELS: Record<KeyNumberName, string> = {
+const KEY_NUMBER_LABELS: Record<KeyNumberName, string> = {
   detect: 'Time to detect',
   acknowledge: 'Time to acknowledge',
   owner: 'Time to owner',
@@ -30,16 +30,15 @@ export interface KeyNumber {
   at: Date | null;
 }
 
-const dateOf = (v: unknown): Date | null => {
-  if (typeof v !== 'string') return null;
+const dateOf = (v: string | null): Date | null => {
+  if (v === null) return null;
   const d = new Date(v);
   return Number.isNaN(d.getTime()) ? null : d;
 };
 
 /** When the first alert of the incident started firing (its own start time), else the opening. */
 export function impactStart(incident: Incident, events: readonly TimelineEntry[]): Date {
-  const opened = events.find((e) => e.kind === 'opened');
-  const first = dateOf(opened?.data.firstAlertAt);
+  const first = dateOf(firstAlertAt(firstOfKind(events, 'opened')));
   return first && first < incident.openedAt ? first : incident.openedAt;
 }
 
@@ -51,8 +50,7 @@ export function keyNumbers(incident: Incident, events: readonly TimelineEntry[])
   const opened = incident.openedAt.getTime();
   const first = (pred: (e: TimelineEntry) => boolean) => events.find(pred)?.at ?? null;
   const since = (at: Date | null) => (at ? Math.max(0, at.getTime() - opened) : null);
-  const detectFrom = events.find((e) => e.kind === 'opened')?.data.firstAlertAt;
-  const firstAlert = dateOf(detectFrom);
+  const firstAlert = dateOf(firstAlertAt(firstOfKind(events, 'opened')));
   const acked = first((e) => e.kind === 'acknowledged');
   const owned = first((e) => e.kind === 'owner.assigned');
   const updated = first((e) => e.kind === 'update.posted');

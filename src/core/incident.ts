@@ -1,5 +1,6 @@
 import type { ComponentStatus } from './component-status.ts';
 import type { Severity } from './severity.ts';
+import type { IncidentEventKind } from './timeline.ts';
 
 export type IncidentState = 'open' | 'acknowledged' | 'resolved';
 export const PUBLIC_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
@@ -35,28 +36,6 @@ export interface Incident {
   autoResolveAt: Date | null;
   lastAlertAt: Date | null;
 }
-
-/** Kinds of timeline events. Every change to an incident is one of these. */
-export type IncidentEventKind =
-  | 'opened'
-  | 'alert.attached'
-  | 'alert.firing'
-  | 'alert.resolved'
-  | 'customer.added'
-  | 'severity.changed'
-  | 'component.status'
-  | 'acknowledged'
-  | 'owner.assigned'
-  | 'update.posted'
-  | 'note.added'
-  | 'resolved'
-  | 'reopened'
-  | 'sla.warning'
-  | 'sla.breached'
-  | 'sla.met'
-  | 'notification.sent'
-  | 'notification.failed'
-  | 'published';
 
 export interface IncidentEvent {
   id?: number;

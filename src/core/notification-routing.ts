@@ -1,5 +1,6 @@
 import type { Incident, IncidentEvent } from './incident.ts';
 import { isMoreSevere, type Severity } from './severity.ts';
+import { typed } from './timeline.ts';
 
 /** A target's `events` when the catalog does not list them: the alerting events (no notes, no updates). */
 export const DEFAULT_EVENTS = [
@@ -168,10 +169,9 @@ export function noticesFor(change: {
       ),
     );
   }
-  for (const e of change.events) {
+  for (const e of change.events.map(typed)) {
     if (e.kind === 'severity.changed' && !change.created) {
-      const from = e.data.from as Severity;
-      const to = e.data.to as Severity;
+      const { from, to } = e.data;
       if (!isMoreSevere(to, from)) continue;
       out.push(
         base(
@@ -229,7 +229,7 @@ export function noticesFor(change: {
         ),
       );
     } else if (e.kind === 'sla.warning' || e.kind === 'sla.breached') {
-      const target = String(e.data.target);
+      const target = e.data.target;
       const overdueUpdate = e.kind === 'sla.breached' && target === 'update';
       const headline =
         e.kind === 'sla.warning'
@@ -239,8 +239,8 @@ export function noticesFor(change: {
             : `SLA breached (${target}, overdue by ${e.data.overdueBy}): ${incident.title}`;
       out.push(
         overdueUpdate
-          ? base('update.overdue', e.at, headline, e.data, ['sla.breached'])
-          : base(e.kind, e.at, headline, e.data),
+          ? base('update.overdue', e.at, headline, { ...e.data }, ['sla.breached'])
+          : base(e.kind, e.at, headline, { ...e.data }),
       );
     }
   }

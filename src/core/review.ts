@@ -2,7 +2,8 @@ import { formatDuration } from './duration.ts';
 import type { Incident } from './incident.ts';
 import { impactStart, keyNumbers, type SlaOutcomeState, slaPerCustomer } from './incident-numbers.ts';
 import type { SlaSettings } from './sla.ts';
-import { burstLabel, groupTimeline, rowFirst, rowLast, type TimelineEntry } from './timeline-groups.ts';
+import type { TimelineEntry } from './timeline.ts';
+import { burstLabel, groupTimeline, rowFirst, rowLast } from './timeline-groups.ts';
 import { type DisplayNames, describeEvent, STATUS_LABELS } from './timeline-text.ts';
 
 /**
@@ -20,7 +21,7 @@ export interface ReviewInput {
 }
 
 /** Escapes Markdown (and inline HTML) in text from alerts and people; newlines become spaces. */
-export function mdText(text: string): string {
+function mdText(text: string): string {
   return text
     .replace(/\s*[\r\n]+\s*/g, ' ')
     .replace(/[\\`*_[\]<>|~&#!]/g, (ch) => `\\${ch}`)
@@ -29,7 +30,7 @@ export function mdText(text: string): string {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-export function utc(d: Date): string {
+function utc(d: Date): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
 }
 

@@ -5,11 +5,6 @@ export function isSeverity(value: unknown): value is Severity {
   return typeof value === 'string' && (SEVERITIES as readonly string[]).includes(value);
 }
 
-/** SEV1 is the most severe; `higherSeverity('SEV2','SEV1')` is SEV1. */
-export function higherSeverity(a: Severity, b: Severity): Severity {
-  return a <= b ? a : b;
-}
-
 export function isMoreSevere(candidate: Severity, than: Severity): boolean {
   return candidate < than;
 }

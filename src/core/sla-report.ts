@@ -112,7 +112,7 @@ export interface SlaReport {
 }
 
 /** Said in the JSON too, so a consumer of the numbers does not have to guess. */
-export const DEFINITIONS = {
+const DEFINITIONS = {
   incidents:
     "Incidents opened in [from, to) (local midnight of the 1st in time_zone); an incident with several customers counts in each customer's rows and once in totals. severity is the incident's current severity.",
   mtta_seconds:
@@ -123,7 +123,7 @@ export const DEFINITIONS = {
     'Per SLA target, the clocks of these incidents (update: one clock per promised update). met: met at or before due_at. missed: breached, met after due_at, or past due_at and not met. pending: running and not yet due; not in the share. share = met / (met + missed), null when 0. Clocks cancelled before due_at (resolved before an owner was needed, severity without a policy) are not counted.',
 } as const;
 
-export const SEVERITY_ORDER: readonly string[] = SEVERITIES;
+const SEVERITY_ORDER: readonly string[] = SEVERITIES;
 
 function share(t: { met: number; missed: number; pending: number }): TargetShare {
   const due = t.met + t.missed;
@@ -209,7 +209,7 @@ export function shapeReport(input: ShapeInput): SlaReport {
   };
 }
 
-export const CSV_COLUMNS = [
+const CSV_COLUMNS = [
   'month',
   'customer',
   'customer_name',

@@ -2,6 +2,7 @@ import type { IncidentEventDraft } from './correlate.ts';
 import { formatDuration } from './duration.ts';
 import type { Incident } from './incident.ts';
 import type { Severity } from './severity.ts';
+import type { EventDataByKind, SlaFiringData } from './timeline.ts';
 
 export const SLA_TARGETS = ['acknowledge', 'owner', 'update', 'resolve'] as const;
 export type SlaTarget = (typeof SLA_TARGETS)[number];
@@ -129,19 +130,14 @@ function satisfied(incident: Incident, target: SlaTarget): boolean {
 
 function metEvent(clock: SlaClock, now: Date): IncidentEventDraft {
   const late = clock.breachedAt !== null || clock.dueAt.getTime() < now.getTime();
-  return {
-    at: now,
-    kind: 'sla.met',
-    actor: 'system',
-    visibility: 'internal',
-    data: {
-      target: clock.target,
-      tier: clock.tier,
-      dueAt: clock.dueAt.toISOString(),
-      late,
-      took: formatDuration(now.getTime() - clock.startedAt.getTime()),
-    },
+  const data: EventDataByKind['sla.met'] = {
+    target: clock.target,
+    tier: clock.tier,
+    dueAt: clock.dueAt.toISOString(),
+    late,
+    took: formatDuration(now.getTime() - clock.startedAt.getTime()),
   };
+  return { at: now, kind: 'sla.met', actor: 'system', visibility: 'internal', data: { ...data } };
 }
 
 /**
@@ -249,7 +245,7 @@ export function fireClock(clock: SlaClock, now: Date): ClockFiring | null {
 /** The timeline event of a firing (internal: customers never see SLA bookkeeping). */
 export function firingEvent(firing: ClockFiring, incident: Incident, now: Date): IncidentEventDraft {
   const { clock } = firing;
-  const data: Record<string, unknown> = {
+  const common: SlaFiringData = {
     target: clock.target,
     tier: clock.tier,
     severity: incident.severity,
@@ -257,9 +253,11 @@ export function firingEvent(firing: ClockFiring, incident: Incident, now: Date):
     startedAt: clock.startedAt.toISOString(),
     dueAt: clock.dueAt.toISOString(),
   };
-  if (firing.kind === 'sla.warning') data.remaining = formatDuration(clock.dueAt.getTime() - now.getTime());
-  else data.overdueBy = formatDuration(now.getTime() - clock.dueAt.getTime());
-  return { at: now, kind: firing.kind, actor: 'system', visibility: 'internal', data };
+  const data: EventDataByKind['sla.warning' | 'sla.breached'] =
+    firing.kind === 'sla.warning'
+      ? { ...common, remaining: formatDuration(clock.dueAt.getTime() - now.getTime()) }
+      : { ...common, overdueBy: formatDuration(now.getTime() - clock.dueAt.getTime()) };
+  return { at: now, kind: firing.kind, actor: 'system', visibility: 'internal', data: { ...data } };
 }
 
 /** Metric label values for breaches: one per affected customer; ids outside the catalog fold into "other". */

@@ -20,7 +20,7 @@ export type Impact = 'none' | 'minor' | 'major' | 'critical';
 /** `maintenance` only when a maintenance is live and nothing is worse (Statuspage emits it too). */
 export type Indicator = Impact | 'maintenance';
 
-export const INDICATOR_DESCRIPTIONS: Record<Indicator, string> = {
+const INDICATOR_DESCRIPTIONS: Record<Indicator, string> = {
   none: 'All Systems Operational',
   minor: 'Minor Service Outage',
   major: 'Partial System Outage',
@@ -30,10 +30,9 @@ export const INDICATOR_DESCRIPTIONS: Record<Indicator, string> = {
 
 /** Best to worst; `maintenance` ranks above `none` and below any outage. */
 const INDICATOR_ORDER: readonly Indicator[] = ['none', 'maintenance', 'minor', 'major', 'critical'];
-const IMPACT_ORDER: readonly Impact[] = ['none', 'minor', 'major', 'critical'];
 
 /** Status assumed for a component named by an incident that sets no component status. */
-export const DEFAULT_INCIDENT_COMPONENT_STATUS: ComponentStatus = 'degraded_performance';
+const DEFAULT_INCIDENT_COMPONENT_STATUS: ComponentStatus = 'degraded_performance';
 
 export interface StatusIncident {
   status: PublicStatus;
@@ -51,7 +50,7 @@ export interface PageStatus {
   description: string;
 }
 
-export function isUnresolved(incident: { status: PublicStatus }): boolean {
+function isUnresolved(incident: { status: PublicStatus }): boolean {
   return incident.status !== 'resolved';
 }
 
@@ -73,7 +72,7 @@ export function componentStatusOf(
 }
 
 /** What an incident does to the components it names. `operational` is kept: the responder said so. */
-export function effectiveComponentStatus(componentStatus: ComponentStatus | null): ComponentStatus {
+function effectiveComponentStatus(componentStatus: ComponentStatus | null): ComponentStatus {
   return componentStatus ?? DEFAULT_INCIDENT_COMPONENT_STATUS;
 }
 
@@ -92,7 +91,7 @@ export function worstComponentStatus(statuses: Iterable<ComponentStatus>): Compo
   return worst;
 }
 
-export function indicatorForComponentStatus(status: ComponentStatus): Indicator {
+function indicatorForComponentStatus(status: ComponentStatus): Indicator {
   switch (status) {
     case 'operational':
       return 'none';
@@ -107,12 +106,8 @@ export function indicatorForComponentStatus(status: ComponentStatus): Indicator 
   }
 }
 
-export function worseIndicator(a: Indicator, b: Indicator): Indicator {
+function worseIndicator(a: Indicator, b: Indicator): Indicator {
   return INDICATOR_ORDER.indexOf(a) >= INDICATOR_ORDER.indexOf(b) ? a : b;
-}
-
-export function worseImpact(a: Impact, b: Impact): Impact {
-  return IMPACT_ORDER.indexOf(a) >= IMPACT_ORDER.indexOf(b) ? a : b;
 }
 
 /** The page rollup (status.json): worst of component statuses and unresolved incidents' impact. */

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { burstLabel, groupTimeline, type TimelineEntry } from './timeline-groups.ts';
+import type { IncidentEventKind, TimelineEntry } from './timeline.ts';
+import { burstLabel, groupTimeline } from './timeline-groups.ts';
 
 const t0 = Date.parse('2026-11-01T10:00:00Z');
 let next = 1;
-const ev = (kind: string, offsetMs: number): TimelineEntry => ({
-  id: next++,
-  at: new Date(t0 + offsetMs),
-  kind,
-  actor: 'rule:x',
-  visibility: 'internal',
-  data: {},
-});
+const ev = (kind: IncidentEventKind, offsetMs: number): TimelineEntry =>
+  ({
+    id: next++,
+    at: new Date(t0 + offsetMs),
+    kind,
+    actor: 'rule:x',
+    visibility: 'internal',
+    data: {},
+  }) as TimelineEntry;
 
 describe('groupTimeline', () => {
   it('collapses consecutive alert events within a minute of the first; others stay rows', () => {

@@ -1,22 +1,12 @@
+import { type AlertEventKind, type IncidentEventKind, isAlertEvent, type TimelineEntry } from './timeline.ts';
+
 /**
  * The internal timeline as rows a person can read: bursts of alert events collapse into one row
  * ("37 alerts attached"), everything else stays one row per event. Pure: events in, rows out.
  */
 
-/** One timeline event as read from incident_events (oldest first by id). */
-export interface TimelineEntry {
-  id: number;
-  at: Date;
-  kind: string;
-  actor: string;
-  visibility: 'public' | 'internal';
-  data: Record<string, unknown>;
-}
-
-export const ALERT_KINDS: ReadonlySet<string> = new Set(['alert.attached', 'alert.firing', 'alert.resolved']);
-
 /** Alert events within this span of a burst's first one belong to the burst. */
-export const BURST_MS = 60_000;
+const BURST_MS = 60_000;
 
 export interface BurstCounts {
   attached: number;
@@ -26,7 +16,7 @@ export interface BurstCounts {
 
 export type TimelineRow =
   | { type: 'event'; event: TimelineEntry }
-  | { type: 'burst'; events: TimelineEntry[]; counts: BurstCounts };
+  | { type: 'burst'; events: TimelineEntry<AlertEventKind>[]; counts: BurstCounts };
 
 export const rowFirst = (r: TimelineRow): TimelineEntry => (r.type === 'event' ? r.event : r.events[0]!);
 export const rowLast = (r: TimelineRow): TimelineEntry => (r.type === 'event' ? r.event : r.events.at(-1)!);
@@ -38,14 +28,14 @@ export const rowLast = (r: TimelineRow): TimelineEntry => (r.type === 'event' ? 
  */
 export function groupTimeline(events: readonly TimelineEntry[], burstMs = BURST_MS): TimelineRow[] {
   const rows: TimelineRow[] = [];
-  let run: TimelineEntry[] = [];
+  let run: TimelineEntry<AlertEventKind>[] = [];
   const flush = () => {
     if (run.length === 1) rows.push({ type: 'event', event: run[0]! });
     else if (run.length > 1) rows.push({ type: 'burst', events: run, counts: countKinds(run) });
     run = [];
   };
   for (const e of events) {
-    if (!ALERT_KINDS.has(e.kind)) {
+    if (!isAlertEvent(e)) {
       flush();
       rows.push({ type: 'event', event: e });
       continue;
@@ -94,7 +84,7 @@ export const TIMELINE_FILTERS = {
   sla: { label: 'SLA', kinds: ['sla.warning', 'sla.breached', 'sla.met'] },
   notifications: { label: 'Notifications', kinds: ['notification.sent', 'notification.failed'] },
   lifecycle: { label: 'Lifecycle', kinds: ['opened', 'resolved', 'reopened', 'component.status'] },
-} as const satisfies Record<string, { label: string; kinds: readonly string[] }>;
+} as const satisfies Record<string, { label: string; kinds: readonly IncidentEventKind[] }>;
 
 export type TimelineFilter = keyof typeof TIMELINE_FILTERS;
 

@@ -1,4 +1,5 @@
-import type { TimelineEntry } from './timeline-groups.ts';
+import type { PublicStatus } from './incident.ts';
+import type { TimelineEntry } from './timeline.ts';
 
 /**
  * Plain-text wording of timeline events, shared by the internal timeline page and review.md so both tell
@@ -16,10 +17,7 @@ export interface EventText {
   detail: string | null;
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : []);
-
-export const STATUS_LABELS: Record<string, string> = {
+export const STATUS_LABELS: Record<PublicStatus, string> = {
   investigating: 'Investigating',
   identified: 'Identified',
   monitoring: 'Monitoring',
@@ -39,98 +37,95 @@ export function describeEvent(
   names: DisplayNames,
   time: (d: Date) => string = (d) => d.toISOString(),
 ): EventText {
-  const d = e.data;
-  const when = (v: unknown): string | null => {
-    const text = str(v);
-    const date = text ? new Date(text) : null;
-    return date && !Number.isNaN(date.getTime()) ? time(date) : text;
+  const when = (iso: string): string => {
+    const date = new Date(iso);
+    return Number.isNaN(date.getTime()) ? iso : time(date);
   };
   switch (e.kind) {
     case 'opened': {
-      if (d.declared === true)
-        return { title: `Declared by ${e.actor} as ${str(d.severity) ?? '?'}`, detail: null };
-      const n = typeof d.alertCount === 'number' ? d.alertCount : null;
+      const d = e.data;
+      if (d.declared === true) return { title: `Declared by ${e.actor} as ${d.severity}`, detail: null };
+      const n = d.alertCount;
       return {
-        title: `Opened by rule ${str(d.rule) ?? e.actor} as ${str(d.severity) ?? '?'}`,
-        detail: n === null ? null : `${n} ${n === 1 ? 'alert' : 'alerts'} in the group`,
+        title: `Opened by rule ${d.rule} as ${d.severity}`,
+        detail: `${n} ${n === 1 ? 'alert' : 'alerts'} in the group`,
       };
     }
     case 'alert.attached':
-      return { title: `Alert ${str(d.alertname) ?? str(d.alertId) ?? ''} attached`.trim(), detail: null };
+      return { title: `Alert ${e.data.alertname ?? e.data.alertId} attached`, detail: null };
     case 'alert.firing':
-      return { title: `Alert ${str(d.fingerprint) ?? str(d.alertId) ?? ''} firing again`, detail: null };
+      return { title: `Alert ${e.data.fingerprint} firing again`, detail: null };
     case 'alert.resolved': {
+      const d = e.data;
       let detail: string | null = null;
       if (d.firing === 0) {
-        const at = when(d.autoResolveAt);
-        detail = at ? `No alert firing; resolves itself at ${at} unless one fires` : 'No alert firing';
+        detail = d.autoResolveAt
+          ? `No alert firing; resolves itself at ${when(d.autoResolveAt)} unless one fires`
+          : 'No alert firing';
       }
-      return { title: `Alert ${str(d.fingerprint) ?? str(d.alertId) ?? ''} resolved`, detail };
+      return { title: `Alert ${d.fingerprint} resolved`, detail };
     }
     case 'customer.added':
-      return { title: `Customer affected: ${names.customer(str(d.customer) ?? '?')}`, detail: str(d.reason) };
+      return { title: `Customer affected: ${names.customer(e.data.customer)}`, detail: e.data.reason };
     case 'severity.changed':
-      return {
-        title: `Severity ${str(d.from) ?? '?'} → ${str(d.to) ?? '?'}`,
-        detail: severityReason(str(d.reason)),
-      };
+      return { title: `Severity ${e.data.from} → ${e.data.to}`, detail: severityReason(e.data.reason) };
     case 'component.status': {
-      const ids = strs(d.components);
+      const ids = e.data.components ?? [];
       return {
-        title: `Component status: ${str(d.status) ?? str(d.componentStatus) ?? 'changed'}`,
+        title: `Component status: ${e.data.status ?? e.data.componentStatus ?? 'changed'}`,
         detail: ids.length ? ids.map((id) => names.component(id)).join(', ') : null,
       };
     }
     case 'acknowledged':
       return { title: `Acknowledged by ${e.actor}`, detail: null };
     case 'owner.assigned': {
-      const previous = str(d.previous);
+      const { owner, previous } = e.data;
       return {
-        title: `Owner: ${str(d.owner) ?? '?'}`,
+        title: `Owner: ${owner}`,
         detail: previous ? `was ${previous}; assigned by ${e.actor}` : `assigned by ${e.actor}`,
       };
     }
-    case 'update.posted': {
-      const status = str(d.status) ?? '';
-      return { title: `Public update: ${STATUS_LABELS[status] ?? status}`, detail: str(d.message) };
-    }
+    case 'update.posted':
+      return { title: `Public update: ${STATUS_LABELS[e.data.status]}`, detail: e.data.message || null };
     case 'note.added':
-      return { title: `Internal note by ${e.actor}`, detail: str(d.message) };
+      return { title: `Internal note by ${e.actor}`, detail: e.data.message || null };
     case 'published':
-      return { title: 'Published on the status page', detail: str(d.reason) };
+      return { title: 'Published on the status page', detail: e.data.reason || null };
     case 'resolved':
-      return { title: `Resolved (${e.actor})`, detail: str(d.reason) };
+      return { title: `Resolved (${e.actor})`, detail: e.data.reason || null };
     case 'reopened': {
-      const reason = str(d.reason);
+      const d = e.data;
       return {
         title: `Reopened (${e.actor})`,
         detail:
-          reason === 'flap' ? `an alert fired again within the window (flap ${d.flapCount ?? ''})` : reason,
+          d.reason === 'flap'
+            ? `an alert fired again within the window (flap ${d.flapCount ?? ''})`
+            : d.reason,
       };
     }
     case 'sla.warning':
       return {
-        title: `SLA warning: ${str(d.target) ?? '?'} due in ${str(d.remaining) ?? '?'}`,
-        detail: `${str(d.tier) ?? '?'} tier, due ${when(d.dueAt) ?? '?'}`,
+        title: `SLA warning: ${e.data.target} due in ${e.data.remaining}`,
+        detail: `${e.data.tier} tier, due ${when(e.data.dueAt)}`,
       };
     case 'sla.breached':
       return {
-        title: `SLA breached: ${str(d.target) ?? '?'} overdue by ${str(d.overdueBy) ?? '0s'}`,
-        detail: `${str(d.tier) ?? '?'} tier, was due ${when(d.dueAt) ?? '?'}`,
+        title: `SLA breached: ${e.data.target} overdue by ${e.data.overdueBy}`,
+        detail: `${e.data.tier} tier, was due ${when(e.data.dueAt)}`,
       };
     case 'sla.met':
       return {
-        title: `SLA ${d.late === true ? 'met late' : 'met'}: ${str(d.target) ?? '?'} in ${str(d.took) ?? '?'}`,
-        detail: `${str(d.tier) ?? '?'} tier`,
+        title: `SLA ${e.data.late ? 'met late' : 'met'}: ${e.data.target} in ${e.data.took}`,
+        detail: `${e.data.tier} tier`,
       };
     case 'notification.sent':
-      return { title: `Notification sent to ${str(d.target) ?? '?'} (${str(d.event) ?? '?'})`, detail: null };
-    case 'notification.failed':
+      return { title: `Notification sent to ${e.data.target} (${e.data.event})`, detail: null };
+    case 'notification.failed': {
+      const d = e.data;
       return {
-        title: `Notification to ${str(d.target) ?? '?'} failed (${str(d.event) ?? '?'}, attempt ${d.attempt ?? '?'})`,
-        detail: [str(d.error), d.gaveUp === true ? 'gave up' : null].filter(Boolean).join('; ') || null,
+        title: `Notification to ${d.target} failed (${d.event}, attempt ${d.attempt})`,
+        detail: [d.error, d.gaveUp ? 'gave up' : null].filter(Boolean).join('; ') || null,
       };
-    default:
-      return { title: e.kind, detail: null };
+    }
   }
 }

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Logger } from '../pipeline/ports.ts';
 import { sources } from '../sources/registry.ts';
-import type { StoreHandle } from '../store/db.ts';
+import { checkpoint as checkpointDatabase, type StoreHandle } from '../store/db.ts';
 import { type IntakeJournal, openIntakeJournal } from './intake-journal.ts';
 import { createTreeSync } from './sync-files.ts';
 
@@ -64,7 +63,7 @@ export async function openDurability(deps: {
   // CHECKPOINT writes every dirty page into the data files; the tree sync then makes them (and the WAL,
   // pg_control and directories) durable, after which the journaled bodies are no longer needed.
   const persist = async () => {
-    await sql`checkpoint`.execute(store.db);
+    await checkpointDatabase(store.db);
     await tree.sync();
   };
   let timer: NodeJS.Timeout | null = null;

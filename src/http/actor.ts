@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { DomainError } from '../core/errors.ts';
 
-export const ACTOR_HEADER = 'x-incidentd-actor';
+const ACTOR_HEADER = 'x-incidentd-actor';
 
 /**
  * Who is acting, for the timeline. Today the admin token is shared, so the caller names itself with the

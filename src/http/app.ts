@@ -1,20 +1,7 @@
 import { Hono } from 'hono';
-import { createSessionSigner } from '../auth/session.ts';
-import type { Tokens } from '../auth/tokens.ts';
-import type { Config } from '../config.ts';
 import type { IngestLimits } from '../core/ingest-limits.ts';
-import type { IntakeJournal } from '../durability/intake-journal.ts';
-import { newId } from '../ids.ts';
-import type { DatadogIntegrationStatus } from '../integrations/datadog/integration.ts';
-import { notificationTargets } from '../integrations/datadog/targets.ts';
-import { createIncidentActions, type IncidentActions } from '../pipeline/actions.ts';
-import type { AlertRouter, IngestDeps } from '../pipeline/ingest.ts';
-import type { Clock, Logger } from '../pipeline/ports.ts';
 import type { WebhookDeps } from '../pipeline/process-webhook.ts';
-import type { WebSocketHub } from '../publish/websocket-hub.ts';
-import type { StoreHandle } from '../store/db.ts';
-import { createSilenceCache, type SilenceCache } from '../store/silence-cache.ts';
-import type { Metrics } from '../telemetry/metrics.ts';
+import type { AppDeps } from './app-deps.ts';
 import type { SilenceWriteDeps } from './create-silence.ts';
 import { errorHandler } from './errors.ts';
 import { internalAuth } from './middleware/internal-auth.ts';
@@ -30,52 +17,25 @@ import { notificationApiRoutes } from './routes/api-notifications.ts';
 import { reportApiRoutes } from './routes/api-reports.ts';
 import { reviewApiRoutes } from './routes/api-review.ts';
 import { silenceApiRoutes } from './routes/api-silences.ts';
-import { internalRoutes } from './routes/internal.ts';
+import { customerViewRoutes } from './routes/customer-view.ts';
+import { internalSocketRoutes } from './routes/internal.ts';
+import { consoleRoutes } from './routes/internal-console.ts';
+import { incidentPageRoutes } from './routes/internal-incident.ts';
+import { loginRoutes } from './routes/internal-login.ts';
 import { internalReportRoutes } from './routes/internal-reports.ts';
+import { internalSilenceRoutes } from './routes/internal-silence.ts';
 import { opsRoutes } from './routes/ops.ts';
-import { publicRoutes, type StatusPageDeps } from './routes/public.ts';
+import { publicRoutes } from './routes/public.ts';
+import { statuspageApiRoutes } from './routes/statuspage-api.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { securityHeaders } from './security-headers.ts';
 
-/** Everything the HTTP layer needs, built by main.ts (or a test) and passed in. */
-export interface AppDeps {
-  config: Config;
-  store: StoreHandle;
-  clock: Clock;
-  log: Logger;
-  metrics: Metrics;
-  tokens: Tokens;
-  /** draining: shutting down (SIGTERM), /readyz answers 503 whatever else holds. */
-  readiness: { rulesLoaded(): boolean; draining?(): boolean };
-  /** The running rule set's router (null: no rules loaded, every alert stays unrouted). */
-  router?: () => AlertRouter | null;
-  /** Recomputes store-derived gauges before a scrape. */
-  refreshGauges?: () => Promise<void>;
-  /** Responders' incident actions (main.ts wires them to the event bus; without it, nothing is announced). */
-  actions?: IncidentActions;
-  /** The public status page (snapshot, WebSocket hub); without it no public or maintenance routes are mounted. */
-  statusPage?: StatusPageDeps;
-  /** The internal pages' WebSocket hub (/internal/ws); without it, no live channel is mounted. */
-  internalHub?: WebSocketHub;
-  /** Server secret for session cookies (settings table); null: derived from the admin token digest. */
-  sessionSecret?: Buffer | null;
-  /** Webhook enrichment before ingest (Datadog monitor look-ups); none when absent. */
-  enrich?: IngestDeps['enrich'];
-  /** Integration health for GET /api/v1/integrations/datadog. */
-  datadogStatus?: () => DatadogIntegrationStatus;
-  /** The active-silence cache shared with the ingest path (main.ts); without it the API keeps its own. */
-  silences?: SilenceCache;
-  /** Intake journal (embedded PGlite on disk): webhook bodies are fdatasync'ed before processing. */
-  journal?: IntakeJournal | null;
-}
-
 /**
- * The ingest wiring of the webhook route, dead-letter replay and the journal replay at start: all three call
- * `processWebhookBody` (pipeline/process-webhook.ts) with it, so each body is bounded by the same limits.
+ * The ingest wiring of the webhook route, dead-letter replay and the journal replay at start (main.ts): all three
+ * call `processWebhookBody` (pipeline/process-webhook.ts) with it, so each body is bounded by the same limits.
  */
 export function ingestDepsOf(
-  deps: Pick<AppDeps, 'store' | 'clock' | 'metrics' | 'router' | 'log'> & {
-    enrich?: IngestDeps['enrich'] | null;
+  deps: Pick<AppDeps, 'store' | 'clock' | 'newId' | 'metrics' | 'router' | 'log' | 'enrich'> & {
     limits?: IngestLimits | undefined;
   },
 ): WebhookDeps {
@@ -83,9 +43,9 @@ export function ingestDepsOf(
     ingest: {
       db: deps.store.db,
       clock: deps.clock,
-      newId,
+      newId: deps.newId,
       metrics: deps.metrics,
-      router: deps.router ?? (() => null),
+      router: deps.router,
       log: deps.log,
       ...(deps.enrich ? { enrich: deps.enrich } : {}),
     },
@@ -107,9 +67,9 @@ export function createApp(deps: AppDeps): Hono {
   const silenceWrites: SilenceWriteDeps = {
     db: deps.store.db,
     clock: deps.clock,
-    silences: deps.silences ?? createSilenceCache({ db: deps.store.db, clock: deps.clock }),
-    newId,
-    announce: (silenceId) => deps.statusPage?.announce({ type: 'silence.changed', silenceId }),
+    silences: deps.silences,
+    newId: deps.newId,
+    announce: (silenceId) => deps.statusPage.announce({ type: 'silence.changed', silenceId }),
   };
   app.route('/', opsRoutes(deps));
   if (deps.journal) app.use('/webhooks/:source', journalScope(deps.journal));
@@ -119,37 +79,23 @@ export function createApp(deps: AppDeps): Hono {
     requireToken(() => deps.tokens.admin, 'admin'),
   );
   app.route('/api/v1', alertApiRoutes(deps, ingest));
-  const actions =
-    deps.actions ??
-    createIncidentActions({
-      db: deps.store.db,
-      clock: deps.clock,
-      newId,
-      settings: {
-        sla: deps.config.catalog,
-        notifications: notificationTargets(deps.config.catalog.notifications, deps.config.datadog != null),
-      },
-      componentIds: new Set(deps.config.catalog.components.map((c) => c.id)),
-      onCommit: () => {},
-    });
-  app.route('/api/v1', incidentApiRoutes(deps, actions));
+  app.route('/api/v1', incidentApiRoutes(deps, deps.actions));
   app.route('/api/v1', notificationApiRoutes(deps));
-  const reportDeps = { db: deps.store.db, clock: deps.clock, catalog: deps.config.catalog };
-  app.route('/api/v1', reportApiRoutes(reportDeps));
-  app.route('/api/v1', integrationApiRoutes(deps.datadogStatus ? { datadog: deps.datadogStatus } : {}));
+  const pageDeps = { db: deps.store.db, clock: deps.clock, catalog: deps.config.catalog };
+  app.route('/api/v1', reportApiRoutes(pageDeps));
+  app.route('/api/v1', integrationApiRoutes({ datadog: deps.datadogStatus }));
+  app.route('/api/v1', reviewApiRoutes(pageDeps));
+  const status = deps.statusPage;
   app.route(
     '/api/v1',
-    reviewApiRoutes({ db: deps.store.db, clock: deps.clock, catalog: deps.config.catalog }),
+    maintenanceApiRoutes(deps, deps.newId, (e) => status.announce(e)),
   );
   app.route('/api/v1', silenceApiRoutes(silenceWrites));
   // Internal pages: the session/token guard covers every route under /internal, mounted now or later.
-  const signer = createSessionSigner({
-    secret: deps.sessionSecret ?? null,
-    adminDigest: () => deps.tokens.admin,
-  });
+  const adminToken = () => deps.tokens.admin;
   const guard = internalAuth({
-    signer,
-    adminToken: () => deps.tokens.admin,
+    signer: deps.signer,
+    adminToken,
     clock: deps.clock,
     publicUrl: deps.config.publicUrl,
   });
@@ -157,26 +103,21 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/internal/*', guard);
   app.route(
     '/internal',
-    internalRoutes({
-      db: deps.store.db,
+    loginRoutes({
+      signer: deps.signer,
+      adminToken,
       clock: deps.clock,
-      catalog: deps.config.catalog,
       publicUrl: deps.config.publicUrl,
-      actions,
-      signer,
-      adminToken: () => deps.tokens.admin,
-      hub: deps.internalHub ?? null,
-      silences: silenceWrites,
+      pageName: deps.config.catalog.status_page.title,
     }),
   );
-  app.route('/internal', internalReportRoutes(reportDeps));
-  if (deps.statusPage) {
-    const status = deps.statusPage;
-    app.route(
-      '/api/v1',
-      maintenanceApiRoutes(deps, newId, (e) => status.announce(e)),
-    );
-    app.route('/', publicRoutes(status, deps.config.catalog.customers));
-  }
+  app.route('/internal', consoleRoutes(pageDeps));
+  app.route('/internal', incidentPageRoutes({ ...pageDeps, actions: deps.actions }));
+  app.route('/internal', internalSilenceRoutes(silenceWrites));
+  app.route('/internal', internalReportRoutes(pageDeps));
+  app.route('/internal', internalSocketRoutes(deps.internalHub));
+  app.route('/', publicRoutes(status));
+  app.route('/api/v2', statuspageApiRoutes(status.snapshots));
+  app.route('/customers', customerViewRoutes(status.snapshots, deps.config.catalog.customers));
   return app;
 }

@@ -1,15 +1,15 @@
-import { sql } from 'kysely';
 import type { NormalizedAlert } from '../core/alert.ts';
 import type { DatadogResult } from '../integrations/datadog/api.ts';
 import type { MonitorFacts } from '../integrations/datadog/monitor-labels.ts';
 import type { AlertRouter, RouteOutcome } from '../pipeline/ingest.ts';
 import type { IdGen, Logger } from '../pipeline/ports.ts';
 import { upsertAlerts } from '../store/alerts.ts';
+import { lockStillStale, markReconciled, staleDatadogAlerts } from '../store/datadog-reconcile-queries.ts';
 import type { Db } from '../store/db.ts';
 import { claimInterval } from '../store/leases.ts';
 import type { Job } from './scheduler.ts';
 
-export const RECONCILE_ACTOR = 'system:datadog-reconcile';
+const RECONCILE_ACTOR = 'system:datadog-reconcile';
 const LEASE_KEY = 'datadog.reconcile.last_run';
 /** Monitors looked up at once: enough to finish a batch quickly, few enough to stay under rate limits. */
 const CONCURRENCY = 4;
@@ -44,19 +44,10 @@ export interface ReconcileSummary {
  * event that says it was reconciled. One replica per interval runs it (a conditional update of a lease row);
  * alert rows are claimed with `skip locked`, so a webhook in flight wins.
  */
-export async function runDatadogReconcile(deps: ReconcileDeps, now: Date): Promise<ReconcileSummary | null> {
+async function runDatadogReconcile(deps: ReconcileDeps, now: Date): Promise<ReconcileSummary | null> {
   if (!(await claimInterval(deps.db, LEASE_KEY, now, deps.intervalMs))) return null;
   const cutoff = new Date(now.getTime() - deps.staleAfterMs);
-  const stale = await deps.db
-    .selectFrom('alerts')
-    .select(['id', sql<string>`labels->>'monitor_id'`.as('monitor_id')])
-    .where('source', '=', 'datadog')
-    .where('status', '=', 'firing')
-    .where('last_seen_at', '<=', cutoff)
-    .where(sql<string>`labels->>'monitor_id'`, '~', '^[0-9]{1,15}$')
-    .orderBy('last_seen_at')
-    .limit(deps.batch ?? 200)
-    .execute();
+  const stale = await staleDatadogAlerts(deps.db, cutoff, deps.batch ?? 200);
   const summary: ReconcileSummary = { at: now, alerts: stale.length, monitors: 0, failed: 0, resolved: 0 };
   if (stale.length > 0) {
     const monitorIds = [...new Set(stale.map((s) => Number(s.monitor_id)))];
@@ -77,17 +68,7 @@ export async function runDatadogReconcile(deps: ReconcileDeps, now: Date): Promi
 
 async function resolveAlerts(deps: ReconcileDeps, ids: string[], cutoff: Date, now: Date): Promise<number> {
   const { resolved, outcome } = await deps.db.transaction().execute(async (trx) => {
-    // Still firing and still unheard of: a webhook that arrived meanwhile (or holds the row) wins.
-    const rows = await trx
-      .selectFrom('alerts')
-      .selectAll()
-      .where('id', 'in', ids)
-      .where('status', '=', 'firing')
-      .where('last_seen_at', '<=', cutoff)
-      .orderBy('fingerprint')
-      .forUpdate()
-      .skipLocked()
-      .execute();
+    const rows = await lockStillStale(trx, ids, cutoff);
     if (rows.length === 0) return { resolved: 0, outcome: null };
     const alerts: NormalizedAlert[] = rows.map((r) => ({
       source: 'datadog',
@@ -105,13 +86,12 @@ async function resolveAlerts(deps: ReconcileDeps, ids: string[], cutoff: Date, n
     const router = deps.router();
     const outcome: RouteOutcome | null = router ? await router(trx, upserted, now) : null;
     // The router wrote `alert.resolved` as for a webhook; say on the timeline who resolved it and why.
-    await sql`
-      update incident_events e set actor = ${RECONCILE_ACTOR},
-        data = e.data || jsonb_build_object('via', 'datadog-reconcile', 'monitorId', a.labels->>'monitor_id',
-                                            'monitorState', 'OK')
-      from alerts a
-      where e.kind = 'alert.resolved' and e.at = ${now} and a.id = e.data->>'alertId'
-        and a.id in (${sql.join(rows.map((r) => r.id))})`.execute(trx);
+    await markReconciled(
+      trx,
+      RECONCILE_ACTOR,
+      now,
+      rows.map((r) => r.id),
+    );
     return { resolved: rows.length, outcome };
   });
   outcome?.afterCommit?.();

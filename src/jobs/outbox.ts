@@ -31,7 +31,7 @@ export interface OutboxPolicy {
   leaseMs: number;
 }
 
-export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = {
+const DEFAULT_OUTBOX_POLICY: OutboxPolicy = {
   batch: 50,
   maxAttempts: 10,
   baseDelayMs: 30_000,
@@ -39,7 +39,7 @@ export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = {
   leaseMs: 120_000,
 };
 
-export function retryDelayMs(policy: OutboxPolicy, attempts: number): number {
+function retryDelayMs(policy: OutboxPolicy, attempts: number): number {
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempts - 1));
 }
 

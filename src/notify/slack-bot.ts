@@ -1,4 +1,4 @@
-import { WebAPIPlatformError, WebAPIRateLimitedError, WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import type { NotificationTarget } from '../core/notification-routing.ts';
 import type { Logger } from '../pipeline/ports.ts';
 import { type NoticeView, viewNotice } from './notice.ts';
@@ -6,6 +6,14 @@ import type { NoticeSender, SendResult } from './send.ts';
 import { formatSlack, formatSlackReply, incidentHeadline } from './slack.ts';
 
 export const SLACK_API_URL = 'https://slack.com/api/';
+
+type SlackModule = typeof import('@slack/web-api');
+/** Loaded with the first Slack notice: a service without a Slack bot target never pays for the client. */
+let slackModule: Promise<SlackModule> | null = null;
+const loadSlack = () => {
+  slackModule ??= import('@slack/web-api');
+  return slackModule;
+};
 
 /** Where a target's message for an incident lives (a port: main.ts wires it to the slack_messages table). */
 export interface SlackMessages {
@@ -46,11 +54,11 @@ export function createSlackBotSender(deps: {
   timeoutMs?: number;
 }): NoticeSender {
   const clients = new Map<string, WebClient>();
-  const clientFor = (t: NotificationTarget) => {
+  const clientFor = (slack: SlackModule, t: NotificationTarget) => {
     const key = `${t.api_url ?? SLACK_API_URL}\n${t.token}`;
     let client = clients.get(key);
     if (!client) {
-      client = new WebClient(t.token, {
+      client = new slack.WebClient(t.token, {
         slackApiUrl: t.api_url ?? SLACK_API_URL,
         retryConfig: { retries: 0 },
         rejectRateLimitedCalls: true,
@@ -66,7 +74,8 @@ export function createSlackBotSender(deps: {
     if (!target.token || !target.channel || !incidentId) {
       return { ok: false, error: 'slack bot target needs token and channel', final: true };
     }
-    const client = clientFor(target);
+    const slack = await loadSlack();
+    const client = clientFor(slack, target);
     const view = viewNotice(notice, deps.publicUrl);
     const message = {
       ...formatSlack(view, incidentHeadline(view)),
@@ -82,7 +91,8 @@ export function createSlackBotSender(deps: {
           await client.chat.update({ channel: ref.channel, ts: ref.ts, ...message });
         } catch (err) {
           // Someone deleted the message: start a new one.
-          if (!(err instanceof WebAPIPlatformError && err.data.error === 'message_not_found')) throw err;
+          if (!(err instanceof slack.WebAPIPlatformError && err.data.error === 'message_not_found'))
+            throw err;
           deps.log.info('slack message of the incident is gone: posting a new one', {
             target: target.name,
             incident: incidentId,
@@ -108,16 +118,16 @@ export function createSlackBotSender(deps: {
       }
       return { ok: true, status: 200 };
     } catch (err) {
-      return slackFailure(step, err);
+      return slackFailure(slack, step, err);
     }
   };
 }
 
-function slackFailure(step: string, err: unknown): SendResult {
-  if (err instanceof WebAPIRateLimitedError) {
+function slackFailure(slack: SlackModule, step: string, err: unknown): SendResult {
+  if (err instanceof slack.WebAPIRateLimitedError) {
     return { ok: false, error: `slack ${step}: rate limited`, retryAfterMs: err.retryAfter * 1000 };
   }
-  if (err instanceof WebAPIPlatformError) {
+  if (err instanceof slack.WebAPIPlatformError) {
     const code = String(err.data.error);
     return { ok: false, error: `slack ${step}: ${code}`, ...(FINAL_ERRORS.has(code) ? { final: true } : {}) };
   }

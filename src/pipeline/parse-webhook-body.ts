@@ -1,6 +1,6 @@
 import type { SourceParseResult } from '../core/alert.ts';
+import { alertOverLimit } from '../core/alert-limits.ts';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits, overLimit } from '../core/ingest-limits.ts';
-import { alertOverLimit } from '../sources/alert-limits.ts';
 import { guardJsonSliced, outOfRangeDate, parseJsonSliced, scanJsonShape } from './json-guard.ts';
 import type { WebhookSource } from './ports.ts';
 import { type TimeSlice, timeSlice } from './time-slice.ts';

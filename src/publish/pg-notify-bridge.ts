@@ -12,7 +12,7 @@ import type { ChangeEvent, EventBus } from './event-bus.ts';
  * listener connects again, `onResync` runs (the caller rebuilds its snapshot from the database).
  */
 
-export const DEFAULT_CHANNEL = 'incidentd_events';
+const DEFAULT_CHANNEL = 'incidentd_events';
 
 /** Notifications are capped at 8000 bytes by PostgreSQL; ours are a few hundred. */
 const MAX_PAYLOAD_BYTES = 7_900;

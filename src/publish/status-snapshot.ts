@@ -1,3 +1,4 @@
+// Over 300 lines as one unit: the one public status calculation (inputs, snapshot types, pure build).
 import { createHash } from 'node:crypto';
 import { type ComponentStatus, worseStatus } from '../core/component-status.ts';
 import type { PublicStatus } from '../core/incident.ts';

@@ -24,9 +24,9 @@ export interface WebSocketHub {
 }
 
 /** Close codes: 1001 going away (shutdown), 1008 policy (too slow), 1013 try again later (full). */
-export const CLOSE_GOING_AWAY = 1001;
+const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_TOO_SLOW = 1008;
-export const CLOSE_FULL = 1013;
+const CLOSE_FULL = 1013;
 
 export function createWebSocketHub(opts: {
   channel: string;

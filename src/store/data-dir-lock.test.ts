@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lockAddress, lockDataDir } from './data-dir-lock.ts';
-import { DatabaseUnavailableError, lockPgliteDir, openStore } from './db.ts';
+import { lockPgliteDir, openStore } from './db.ts';
+import { DatabaseUnavailableError } from './errors.ts';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];

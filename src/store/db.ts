@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql, type Transaction } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { lockAddress, lockDataDir } from './data-dir-lock.ts';
+import { DatabaseUnavailableError } from './errors.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -22,16 +22,6 @@ export interface StoreHandle {
   pool?: pg.Pool;
 }
 
-export class DatabaseUnavailableError extends Error {}
-
-// int8 (counts, identity ids) as numbers, like PGlite does; our values stay far below 2^53.
-const pgTypes = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === 20
-      ? (v: string) => Number(v)
-      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
-
 export interface OpenOptions {
   databaseUrl: string | null;
   dataDir: string;
@@ -48,6 +38,15 @@ export async function openStore(opts: OpenOptions): Promise<StoreHandle> {
 
 async function openPostgres(url: string, opts: OpenOptions): Promise<StoreHandle> {
   const statementTimeout = opts.statementTimeoutMs ?? 15_000;
+  // Each driver loads only when used: PGlite's and pg's modules cost start time and memory.
+  const { default: pg } = await import('pg');
+  // int8 (counts, identity ids) as numbers, like PGlite does; our values stay far below 2^53.
+  const pgTypes = {
+    getTypeParser: ((oid: number, format?: string) =>
+      oid === 20
+        ? (v: string) => Number(v)
+        : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  };
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize ?? 10,
@@ -91,6 +90,7 @@ async function openPglite(dataDir: string): Promise<StoreHandle> {
     mkdirSync(dataDir, { recursive: true });
     releaseLock = await lockPgliteDir(dataDir);
   }
+  const { PGlite } = await import('@electric-sql/pglite');
   const pglite = inMemory ? new PGlite() : new PGlite(dataDir);
   await pglite.waitReady;
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
@@ -103,6 +103,11 @@ async function openPglite(dataDir: string): Promise<StoreHandle> {
       await releaseLock();
     },
   };
+}
+
+/** Writes every dirty page into the data files (the intake journal truncates after it and a data-dir fsync). */
+export async function checkpoint(db: Db): Promise<void> {
+  await sql`checkpoint`.execute(db);
 }
 
 async function ping(db: Db): Promise<boolean> {

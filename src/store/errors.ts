@@ -1,3 +1,6 @@
+/** The database could not be reached in time at start (cli.ts prints its message, no stack trace). */
+export class DatabaseUnavailableError extends Error {}
+
 /** Errors that mean "the database is not there right now" (answer 503, the sender retries), not "the query is wrong". */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',

@@ -29,7 +29,7 @@ function slaSummary(clocks: SlaClock[]) {
 }
 
 /** The internal API shape of an incident (snake_case, as the contract names the fields). */
-export function incidentToApi(i: Incident, clocks: SlaClock[]) {
+function incidentToApi(i: Incident, clocks: SlaClock[]) {
   return {
     id: i.id,
     title: i.title,

@@ -1,6 +1,6 @@
 import type { Incident } from '../core/incident.ts';
 import type { SlaClock } from '../core/sla.ts';
-import type { TimelineEntry } from '../core/timeline-groups.ts';
+import type { IncidentEventKind, TimelineEntry } from '../core/timeline.ts';
 import type { Db } from './db.ts';
 import { incidentFromRow } from './incidents.ts';
 import { listClocks } from './sla-clocks.ts';
@@ -92,10 +92,11 @@ export async function unroutedAlerts(db: Db, latest = 5): Promise<UnroutedSummar
   };
 }
 
+/** The one place stored JSON becomes typed: rows hold what the producers wrote, `EventDataByKind[kind]`. */
 function entryFromRow(r: {
   id: number;
   at: Date;
-  kind: string;
+  kind: IncidentEventKind;
   actor: string;
   visibility: 'public' | 'internal';
   data: Record<string, unknown>;
@@ -107,7 +108,7 @@ function entryFromRow(r: {
     actor: r.actor,
     visibility: r.visibility,
     data: r.data,
-  };
+  } as TimelineEntry;
 }
 
 /** Every event of an incident, oldest first (review.md). */
@@ -129,7 +130,7 @@ export async function timelineSlice(
   db: Db,
   incidentId: string,
   opts: {
-    kinds: readonly string[] | null;
+    kinds: readonly IncidentEventKind[] | null;
     after?: number;
     before?: number;
     order: 'asc' | 'desc';

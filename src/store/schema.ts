@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { IncidentEventKind } from '../core/timeline.ts';
 
 /** Table types for Kysely. Only `store/` knows snake_case. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -77,9 +78,10 @@ export interface IncidentEventsTable {
   id: Generated<number>;
   incident_id: string;
   at: Timestamp;
-  kind: string;
+  kind: IncidentEventKind;
   actor: string;
   visibility: 'public' | 'internal';
+  /** Per kind: `EventDataByKind` (core/timeline.ts). */
   data: Json<Record<string, unknown>>;
 }
 

@@ -1,7 +1,6 @@
-import { sql } from 'kysely';
 import type { Db } from './db.ts';
 
-export async function getSetting(db: Db, key: string): Promise<string | null> {
+async function getSetting(db: Db, key: string): Promise<string | null> {
   const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
   return row?.value ?? null;
 }
@@ -14,12 +13,4 @@ export async function putSettingIfAbsent(db: Db, key: string, value: string): Pr
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
   return (await getSetting(db, key))!;
-}
-
-export async function putSetting(db: Db, key: string, value: string): Promise<void> {
-  await db
-    .insertInto('settings')
-    .values({ key, value })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: sql`now()` }))
-    .execute();
 }

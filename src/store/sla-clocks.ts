@@ -6,7 +6,7 @@ import type { SlaClocksTable } from './schema.ts';
 
 const d = (v: Date | string | null) => (v === null ? null : new Date(v));
 
-export function clockFromRow(r: Selectable<SlaClocksTable>): SlaClock {
+function clockFromRow(r: Selectable<SlaClocksTable>): SlaClock {
   return {
     id: Number(r.id),
     incidentId: r.incident_id,

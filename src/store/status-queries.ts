@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ComponentStatus } from '../core/component-status.ts';
-import { PUBLIC_STATUSES, type PublicStatus } from '../core/incident.ts';
-import { publicId } from '../core/public-id.ts';
+import type { PublicStatus } from '../core/incident.ts';
 import type { Severity } from '../core/severity.ts';
+import type { EventDataByKind } from '../core/timeline.ts';
 import { UPTIME_DAYS } from '../core/uptime.ts';
 import type { SnapshotSource } from '../publish/snapshot-service.ts';
 import type {
@@ -14,6 +14,7 @@ import type {
 import { intervalDrift, loadIntervals, reconcileComponentIntervals } from './component-intervals.ts';
 import type { Db } from './db.ts';
 import { recentMaintenances } from './maintenances.ts';
+import { publicId } from './public-id.ts';
 import { putSettingIfAbsent } from './settings.ts';
 
 /**
@@ -24,13 +25,13 @@ import { putSettingIfAbsent } from './settings.ts';
 
 const DAY_MS = 86_400_000;
 /** The uptime window plus a margin for time-zone day edges. */
-export const STATUS_HISTORY_MS = (UPTIME_DAYS + 2) * DAY_MS;
+const STATUS_HISTORY_MS = (UPTIME_DAYS + 2) * DAY_MS;
 /** incidents.json lists the 50 most recent, even older than the uptime window. */
 const RECENT_INCIDENTS = 50;
 /** A bound on one rebuild's work: a page with more published incidents in 90 days is unreadable anyway. */
 const MAX_INCIDENTS = 2_000;
 
-export async function loadStatusInput(
+async function loadStatusInput(
   db: Db,
   page: SnapshotPageInput,
   now: Date,
@@ -115,13 +116,12 @@ async function loadPublishedIncidents(
     .execute();
   const updates = new Map<string, PublicIncidentUpdate[]>();
   for (const e of events) {
-    const status = e.data.status;
-    const message = e.data.message;
-    if (typeof message !== 'string') continue;
+    // Selected by kind above: the data of a public update.
+    const { status, message } = e.data as unknown as EventDataByKind['update.posted'];
     const list = updates.get(e.incident_id) ?? [];
     list.push({
       id: publicId(publicIdKey, 'update', e.id),
-      status: isPublicStatus(status) ? status : 'investigating',
+      status,
       message,
       at: new Date(e.at),
     });
@@ -152,15 +152,11 @@ async function loadPublishedIncidents(
 }
 
 /** The secret behind public update ids: generated once, kept in the settings table (shared by replicas). */
-export async function resolvePublicIdKey(db: Db): Promise<Buffer> {
+async function resolvePublicIdKey(db: Db): Promise<Buffer> {
   return Buffer.from(
     await putSettingIfAbsent(db, 'public_id_secret', randomBytes(32).toString('hex')),
     'hex',
   );
-}
-
-function isPublicStatus(value: unknown): value is PublicStatus {
-  return typeof value === 'string' && (PUBLIC_STATUSES as readonly string[]).includes(value);
 }
 
 /** The snapshot service's view of the store: read the input, write interval changes when statuses drift. */

@@ -1,5 +1,5 @@
 import type { StoreHandle } from './db.ts';
-import { DatabaseUnavailableError } from './db.ts';
+import { DatabaseUnavailableError } from './errors.ts';
 
 /** At start an unreachable PostgreSQL is retried for a while (it may be starting too), then given up on. */
 export async function waitForDatabase(

@@ -16,7 +16,7 @@ import { unauthorized } from './require-token.ts';
  */
 
 export const LOGIN_PATH = '/internal/login';
-export const MAX_FORM_BYTES = 64 * 1024;
+const MAX_FORM_BYTES = 64 * 1024;
 
 export interface InternalAuth {
   via: 'session' | 'token';

@@ -5,7 +5,7 @@ import { sources } from '../../sources/registry.ts';
 import { listAlerts } from '../../store/alert-queries.ts';
 import { getDeadLetter, isCutDeadLetter, listDeadLetters, markReplayed } from '../../store/dead-letters.ts';
 import { parsePageRequest } from '../../store/pagination.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 
 function parseBool(name: string, value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;

@@ -7,7 +7,7 @@ import type { IncidentActions } from '../../pipeline/actions.ts';
 import { getIncidentApi, listIncidents, listTimeline } from '../../store/incident-queries.ts';
 import { parsePageRequest } from '../../store/pagination.ts';
 import { resolveActor } from '../actor.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 

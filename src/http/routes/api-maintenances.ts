@@ -25,7 +25,7 @@ import {
 } from '../../store/maintenances.ts';
 import { parsePageRequest, toPage } from '../../store/pagination.ts';
 import { resolveActor } from '../actor.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 
 /** Internal API for scheduled maintenance (mounted behind the admin token). */
 

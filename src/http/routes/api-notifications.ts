@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { DELIVERABLE_TYPES, type NotificationTarget } from '../../core/notification-routing.ts';
 import { notificationTargets } from '../../integrations/datadog/targets.ts';
 import { deliveryByTarget } from '../../store/outbox.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 
 /** Webhook URLs carry secrets (Slack, Teams): show where they point, not the whole URL. */
 function redact(url: string | undefined): string | null {

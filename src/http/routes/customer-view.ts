@@ -4,10 +4,10 @@ import type { SnapshotService } from '../../publish/snapshot-service.ts';
 import type { StatusSnapshot } from '../../publish/status-snapshot.ts';
 import { renderIncidentPage, renderStatusPage } from '../render.ts';
 import { snapshotResponse } from '../snapshot-response.ts';
+import { mountStatuspageApi } from '../statuspage-mount.ts';
 import { incidentPageView } from '../view-models/incident-page.ts';
 import type { IncidentVM } from '../view-models/incident-view.ts';
 import { statusPageView } from '../view-models/status-page.ts';
-import { mountStatuspageApi } from './statuspage-api.ts';
 
 /**
  * A customer's own status view: `/customers/:id?key=ACCESS_KEY` (the catalog's `access_key`). It is the public

@@ -7,19 +7,16 @@ import { countDeadLetters } from '../../store/dead-letters.ts';
 import { listOpenIncidents, listRecentlyResolved, unroutedAlerts } from '../../store/internal-queries.ts';
 import { deliveryByTarget } from '../../store/outbox.ts';
 import { internalAuthOf } from '../middleware/internal-auth.ts';
+import { FRAGMENT_HEADER, renderConsole, renderConsoleLive } from '../render.ts';
 import { type ConsoleData, consoleView } from '../view-models/internal-console.ts';
 import { internalLayout } from '../view-models/internal-layout.ts';
 import { catalogNames } from '../view-models/internal-names.ts';
-import { renderConsole, renderConsoleLive } from './internal-views.ts';
 
 export interface ConsoleDeps {
   db: Db;
   clock: Clock;
   catalog: Catalog;
 }
-
-/** console.js asks for only the live region with this header. */
-export const FRAGMENT_HEADER = 'x-incidentd-fragment';
 
 const WEEK_MS = 7 * 86_400_000;
 

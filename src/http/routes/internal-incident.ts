@@ -3,12 +3,16 @@ import type { Catalog } from '../../catalog.ts';
 import { DomainError } from '../../core/errors.ts';
 import {
   ALERT_KINDS,
+  type IncidentEventKind,
+  isAlertEvent,
+  type TimelineEntry,
+} from '../../core/timeline.ts';
+import {
   groupTimeline,
   isTimelineFilter,
   rowFirst,
   rowLast,
   TIMELINE_FILTERS,
-  type TimelineEntry,
   type TimelineRow,
 } from '../../core/timeline-groups.ts';
 import type { IncidentActions } from '../../pipeline/actions.ts';
@@ -17,13 +21,12 @@ import type { Db } from '../../store/db.ts';
 import { alertTitles, getIncidentWithClocks, timelineSlice } from '../../store/internal-queries.ts';
 import { resolveActor } from '../actor.ts';
 import { internalAuthOf } from '../middleware/internal-auth.ts';
+import { FRAGMENT_HEADER, renderTimeline, renderTimelineLive } from '../render.ts';
+import { reviewResponse } from '../review-response.ts';
 import { incidentHref } from '../view-models/internal-console.ts';
 import { internalLayout } from '../view-models/internal-layout.ts';
 import { catalogNames } from '../view-models/internal-names.ts';
 import { BURST_LIST_MAX, type TimelinePage, timelinePageView } from '../view-models/internal-timeline.ts';
-import { reviewResponse } from './api-review.ts';
-import { FRAGMENT_HEADER } from './internal-console.ts';
-import { renderTimeline, renderTimelineLive } from './internal-views.ts';
 
 export interface IncidentPageDeps {
   db: Db;
@@ -33,17 +36,17 @@ export interface IncidentPageDeps {
 }
 
 /** Grouped rows per page; bursts make one row of many events, so a page reads at most MAX_EVENTS. */
-export const PAGE_ROWS = 500;
+const PAGE_ROWS = 500;
 const CHUNK_EVENTS = 2_000;
 const MAX_EVENTS = 20_000;
 /** What the summary band reads, whatever the page shows. */
-const KEY_KINDS = ['opened', 'acknowledged', 'owner.assigned', 'update.posted'];
+const KEY_KINDS: IncidentEventKind[] = ['opened', 'acknowledged', 'owner.assigned', 'update.posted'];
 
 /**
  * One page of grouped rows. Events are read in chunks until the page has PAGE_ROWS rows; a burst cut by
  * the end of what was read is left for the next page (unless it is the only row: then it continues there).
  */
-export async function loadTimelinePage(
+async function loadTimelinePage(
   db: Db,
   incidentId: string,
   q: Record<string, string>,
@@ -95,7 +98,7 @@ export async function loadTimelinePage(
 function alertIdsOf(rows: readonly TimelineRow[]): string[] {
   const ids: string[] = [];
   const add = (e: TimelineEntry) => {
-    if (typeof e.data.alertId === 'string') ids.push(e.data.alertId);
+    if (isAlertEvent(e)) ids.push(e.data.alertId);
   };
   for (const r of rows) {
     if (r.type === 'burst') r.events.slice(0, BURST_LIST_MAX).forEach(add);

@@ -12,7 +12,7 @@ import {
   sameOrigin,
   sessionCookie,
 } from '../middleware/internal-auth.ts';
-import { type LoginVM, renderLogin } from './internal-views.ts';
+import { type LoginVM, renderLogin } from '../render.ts';
 
 export interface LoginDeps {
   signer: SessionSigner;

@@ -1,4 +1,3 @@
-import { Eta } from 'eta';
 import { Hono } from 'hono';
 import type { Catalog } from '../../catalog.ts';
 import { DomainError } from '../../core/errors.ts';
@@ -6,20 +5,16 @@ import { monthOf, parseMonth, type ReportMonth, reportToCsv, type SlaReport } fr
 import type { Clock } from '../../pipeline/ports.ts';
 import type { Db } from '../../store/db.ts';
 import { internalAuthOf } from '../middleware/internal-auth.ts';
-import { VIEWS_DIR } from '../render.ts';
+import { renderReportPage } from '../render.ts';
+import { csvHeaders, loadSlaReport, parseCustomer } from '../sla-report-request.ts';
 import { internalLayout } from '../view-models/internal-layout.ts';
-import { type SlaReportPageVM, slaReportPageView } from '../view-models/sla-report.ts';
-import { csvHeaders, loadSlaReport, parseCustomer } from './api-reports.ts';
+import { slaReportPageView } from '../view-models/sla-report.ts';
 
 export interface InternalReportDeps {
   db: Db;
   clock: Clock;
   catalog: Pick<Catalog, 'customers' | 'status_page'>;
 }
-
-/** Same Eta settings as the other internal pages: autoescape on, templates cached. */
-const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true, autoTrim: [false, 'nl'] });
-const renderReportPage = (vm: SlaReportPageVM) => eta.render('internal/reports', vm);
 
 /**
  * /internal/reports (HTML, with SVG charts) and /internal/reports/sla.csv, behind the internal guard

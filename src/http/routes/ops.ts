@@ -1,12 +1,12 @@
 import { type Context, Hono } from 'hono';
 import { digest } from '../../auth/tokens.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { hasToken, unauthorized } from '../middleware/require-token.ts';
 
 type MetricsDeps = Pick<AppDeps, 'metrics' | 'refreshGauges'>;
 
 async function scrape(deps: MetricsDeps, c: Context) {
-  await deps.refreshGauges?.();
+  await deps.refreshGauges();
   c.header('Content-Type', deps.metrics.registry.contentType);
   return c.body(await deps.metrics.registry.metrics());
 }
@@ -20,7 +20,7 @@ export function opsRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    if (deps.readiness.draining?.()) {
+    if (deps.readiness.draining()) {
       c.header('Connection', 'close');
       return c.json({ status: 'shutting down' }, 503);
     }

@@ -12,8 +12,6 @@ import { createBodyCache, snapshotResponse } from '../snapshot-response.ts';
 import { incidentPageView } from '../view-models/incident-page.ts';
 import { statusPageView } from '../view-models/status-page.ts';
 import { webSocketRoute } from '../websocket.ts';
-import { customerViewRoutes } from './customer-view.ts';
-import { statuspageApiRoutes } from './statuspage-api.ts';
 
 /** What the public routes need: the in-memory snapshot, the public WebSocket hub, and a way to announce changes. */
 export interface StatusPageDeps {
@@ -24,7 +22,7 @@ export interface StatusPageDeps {
 
 export const HTML = 'text/html; charset=utf-8';
 
-export const NOT_FOUND_HTML =
+const NOT_FOUND_HTML =
   '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title>' +
   '<link rel="stylesheet" href="/static/status.css"></head><body><main class="wrap"><h1>Not found</h1>' +
   '<p><a href="/">Current status</a></p></main></body></html>';
@@ -68,10 +66,7 @@ function loadStatic(): Map<string, StaticFile> {
  * The public status page, served from the snapshot (never a query per request): `/`, `/incidents/:id`,
  * `/history.atom`, `/static/*`, `/api/v2/*.json`, `/ws`, and the per-customer view under `/customers/:id`.
  */
-export function publicRoutes(
-  deps: StatusPageDeps,
-  customers: readonly { id: string; name: string; access_key: string }[],
-): Hono {
+export function publicRoutes(deps: StatusPageDeps): Hono {
   const { snapshots } = deps;
   const app = new Hono();
   const cache = createBodyCache();
@@ -117,9 +112,6 @@ export function publicRoutes(
       return preparedResponse(new Response(null, { status: 304, headers: file.notModified }));
     return preparedResponse(new Response(file.body, { status: 200, headers: file.headers }));
   });
-
-  app.route('/api/v2', statuspageApiRoutes(snapshots));
-  app.route('/customers', customerViewRoutes(snapshots, customers));
 
   app.get('/ws', webSocketRoute(deps.hub, snapshots), (c) =>
     c.text('this endpoint speaks WebSocket only', 426, { Upgrade: 'websocket' }),

@@ -5,7 +5,7 @@ import { sources } from '../../sources/registry.ts';
 import { insertDeadLetter, keptHeaders } from '../../store/dead-letters.ts';
 import { isDatabaseUnavailable } from '../../store/errors.ts';
 import { tracer } from '../../telemetry/tracing.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { hasToken, unauthorized } from '../middleware/require-token.ts';
 import { ClientAbortedError, readBodyLimited } from '../read-body.ts';
 

@@ -26,7 +26,7 @@ function absolute(date: Date, timeZone: string): string {
 }
 
 /** Same wording as console.js, so the first paint and the live updates agree. */
-export function relativeTime(ms: number): string {
+function relativeTime(ms: number): string {
   const abs = Math.abs(ms) / 1000;
   if (abs < 45) return ms <= 0 ? 'just now' : 'in a moment';
   const units: [string, number][] = [

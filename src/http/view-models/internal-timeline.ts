@@ -3,12 +3,12 @@ import { type Incident, PUBLIC_STATUSES } from '../../core/incident.ts';
 import { keyNumbers, type SlaOutcomeState, slaPerCustomer } from '../../core/incident-numbers.ts';
 import { SEVERITIES } from '../../core/severity.ts';
 import type { SlaClock, SlaSettings } from '../../core/sla.ts';
+import { type IncidentEventKind, isAlertEvent, type TimelineEntry } from '../../core/timeline.ts';
 import {
   burstLabel,
   rowFirst,
   rowLast,
   TIMELINE_FILTERS,
-  type TimelineEntry,
   type TimelineFilter,
   type TimelineRow,
 } from '../../core/timeline-groups.ts';
@@ -100,7 +100,7 @@ export interface TimelinePageVM extends InternalLayoutVM {
   error: string | null;
 }
 
-const FAMILY: Record<string, string> = {};
+const FAMILY: Partial<Record<IncidentEventKind, string>> = {};
 for (const [name, f] of Object.entries(TIMELINE_FILTERS)) for (const k of f.kinds) FAMILY[k] = name;
 
 const SLA_COLUMNS = { acknowledge: 'Acknowledge', owner: 'Owner', update: 'Updates', resolve: 'Resolve' };
@@ -112,7 +112,7 @@ const OUTCOME_LABEL: Record<SlaOutcomeState, string> = {
   not_needed: 'not needed',
 };
 
-export function timelineQuery(
+function timelineQuery(
   base: string,
   p: { filter: TimelineFilter | null; order: 'oldest' | 'newest'; cursor?: number | null },
 ) {
@@ -144,7 +144,6 @@ export function timelinePageView(input: TimelineViewInput): TimelinePageVM {
   const { incident: i, now, timeZone, names, page } = input;
   const t = (d: Date) => internalTime(d, now, timeZone);
   const href = incidentHref(i.id);
-  const alertOf = (e: TimelineEntry) => (typeof e.data.alertId === 'string' ? e.data.alertId : '');
 
   const rows: RowVM[] = page.rows.map((row) => {
     const first = rowFirst(row);
@@ -155,10 +154,11 @@ export function timelinePageView(input: TimelineViewInput): TimelinePageVM {
     };
     if (row.type === 'burst') {
       const alerts = row.events.slice(0, BURST_LIST_MAX).map((e) => {
-        const a = alertOf(e);
+        const a = e.data.alertId;
         const found = input.alerts.get(a);
+        const alertname = e.kind === 'alert.attached' ? e.data.alertname : undefined;
         return {
-          name: typeof e.data.alertname === 'string' ? e.data.alertname : (found?.source ?? 'alert'),
+          name: alertname ?? found?.source ?? 'alert',
           title: found?.title ?? a,
           status: found?.status ?? '',
           kind: e.kind.replace('alert.', ''),
@@ -182,7 +182,7 @@ export function timelinePageView(input: TimelineViewInput): TimelinePageVM {
     }
     const e = row.event;
     const text = describeEvent(e, names, (d) => t(d).text);
-    const alert = e.kind.startsWith('alert.') ? input.alerts.get(alertOf(e)) : undefined;
+    const alert = isAlertEvent(e) ? input.alerts.get(e.data.alertId) : undefined;
     return {
       ...base,
       kind: e.kind,

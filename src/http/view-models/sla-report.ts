@@ -149,7 +149,7 @@ const CHART = {
 };
 
 /** Horizontal bars of the share met per target: met in green, missed in red, the rest of the track empty. */
-export function chartView(id: string, title: string, s: ReportStats): ChartVM {
+function chartView(id: string, title: string, s: ReportStats): ChartVM {
   const bars = SLA_TARGETS.map((t, i) => {
     const share = s.targets[t];
     const y = CHART.top + i * CHART.rowHeight;

@@ -142,5 +142,3 @@ export function createDatadogIntegration(deps: {
     },
   };
 }
-
-export type DatadogIntegration = ReturnType<typeof createDatadogIntegration>;

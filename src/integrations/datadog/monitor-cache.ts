@@ -11,7 +11,7 @@ export interface MonitorCacheOptions {
   maxEntries: number;
 }
 
-export const DEFAULT_MONITOR_CACHE: MonitorCacheOptions = {
+const DEFAULT_MONITOR_CACHE: MonitorCacheOptions = {
   ttlMs: 5 * 60_000,
   notFoundTtlMs: 5 * 60_000,
   errorTtlMs: 30_000,

@@ -1,7 +1,7 @@
 import type { NotificationTarget } from '../../core/notification-routing.ts';
 
 /** The implicit target's name when DD_API_KEY is set and the catalog declares no datadog target. */
-export const IMPLICIT_DATADOG_TARGET = 'datadog';
+const IMPLICIT_DATADOG_TARGET = 'datadog';
 
 /**
  * The notification targets that receive notices. With the Datadog integration on, a catalog target of
