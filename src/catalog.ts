@@ -5,6 +5,7 @@ import { COMPONENT_STATUSES } from './core/component-status.ts';
 import { parseDuration } from './core/duration.ts';
 import { defaultEvents, NOTIFICATION_EVENTS } from './core/notification-routing.ts';
 import { SEVERITIES } from './core/severity.ts';
+import { customSourcesSchema } from './sources/custom/definition.ts';
 
 /** A duration string (`5m`, `4h`) turned into milliseconds. */
 const duration = z.string().transform((text, ctx) => {
@@ -124,6 +125,7 @@ const catalogSchema = z.strictObject({
   sla_policies: z.record(z.string(), z.partialRecord(z.enum(SEVERITIES), slaPolicy)).default({}),
   sla_warning_at: z.number().gt(0).lt(1).default(0.8),
   notifications: z.array(notificationTarget).default([]),
+  sources: customSourcesSchema,
 });
 
 export type Catalog = z.infer<typeof catalogSchema>;

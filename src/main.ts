@@ -228,7 +228,11 @@ export function assemble(deps: {
   // Intake journal replay at start: the webhook route's processing over the same wiring.
   const ingest = ingestDepsOf({ store, clock, metrics, router: () => router, enrich: datadog.enrich });
   const replay = (source: string, body: Uint8Array) =>
-    processWebhookBody({ ingest, metrics, limits: config.limits }, source, body);
+    processWebhookBody(
+      { ingest, metrics, limits: config.limits, custom: config.catalog.sources },
+      source,
+      body,
+    );
   return { app, replay, bus, rules, jobs, snapshots, hub, internalHub, actions, refreshGauges, datadog };
 }
 

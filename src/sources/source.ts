@@ -27,4 +27,6 @@ export interface Source {
   parse(body: unknown, receivedAt: Date, limits?: IngestLimits): SourceParseResult;
   /** Request authenticity beyond the shared ingest token (e.g. Grafana's HMAC). Absent = nothing to check. */
   verify?(req: VerifyRequest, secrets: VerifySecrets): VerifyResult;
+  /** Also takes `application/x-www-form-urlencoded` bodies (Datadog's "Encode as form"); others get a 415. */
+  formBodies?: boolean;
 }

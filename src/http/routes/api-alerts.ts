@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { DomainError } from '../../core/errors.ts';
 import type { IngestDeps } from '../../pipeline/ingest.ts';
-import { sources } from '../../sources/registry.ts';
+import { findSource } from '../../sources/find-source.ts';
 import { listAlerts } from '../../store/alert-queries.ts';
 import { getDeadLetter, isCutDeadLetter, listDeadLetters, markReplayed } from '../../store/dead-letters.ts';
 import { parsePageRequest } from '../../store/pagination.ts';
@@ -49,13 +49,13 @@ export function alertApiRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
     const id = Number(c.req.param('id'));
     const row = Number.isInteger(id) ? await getDeadLetter(deps.store.db, id) : undefined;
     if (!row) throw new DomainError('not_found', `dead letter ${c.req.param('id')} not found`);
-    if (!(row.source in sources))
+    if (!findSource(row.source, deps.config.catalog.sources))
       throw new DomainError('invalid', `dead letter ${id}: unknown source "${row.source}"`);
     if (isCutDeadLetter(row)) {
       throw new DomainError('conflict', `dead letter ${id}: only the first bytes of its body were kept`);
     }
     const outcome = await processWebhookBody(
-      { ingest, metrics: deps.metrics },
+      { ingest, metrics: deps.metrics, custom: deps.config.catalog.sources },
       row.source,
       new Uint8Array(row.body),
     );

@@ -1,9 +1,11 @@
 import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { IngestLimits } from '../../core/ingest-limits.ts';
 import { type IngestDeps, ingestAlerts } from '../../pipeline/ingest.ts';
 import type { Logger } from '../../pipeline/ports.ts';
-import { sources } from '../../sources/registry.ts';
+import type { CustomSourceDef } from '../../sources/custom/definition.ts';
+import { findSource, unknownSource } from '../../sources/find-source.ts';
+import { decodeWebhookBody } from '../../sources/form-body.ts';
 import type { Db } from '../../store/db.ts';
 import { insertDeadLetter, keptHeaders } from '../../store/dead-letters.ts';
 import { isDatabaseUnavailable } from '../../store/errors.ts';
@@ -15,7 +17,7 @@ import { parseWebhookBody } from '../parse-webhook-body.ts';
 import { ClientAbortedError, readBodyLimited } from '../read-body.ts';
 
 export interface WebhookOutcome {
-  status: 200 | 400 | 413;
+  status: 200 | 400 | 413 | 415;
   body: Record<string, unknown>;
 }
 
@@ -28,11 +30,11 @@ const KEPT_OF_OVERSIZED = 64 * 1024;
 
 /** Parses and ingests one stored or received body. Shared by the webhook route and dead-letter replay. */
 export async function processWebhookBody(
-  deps: { ingest: IngestDeps; metrics: Metrics; limits?: IngestLimits },
+  deps: { ingest: IngestDeps; metrics: Metrics; limits?: IngestLimits; custom?: readonly CustomSourceDef[] },
   sourceName: string,
   bytes: Uint8Array,
 ): Promise<WebhookOutcome> {
-  const source = sources[sourceName]!;
+  const source = findSource(sourceName, deps.custom ?? [])!;
   const now = deps.ingest.clock.now();
   const parsed = await withSpan('normalize', { 'incidentd.source': sourceName }, async (span) => {
     const result = await parseWebhookBody(source, bytes, now, deps.limits);
@@ -71,25 +73,24 @@ async function keepDeadLetter(
 export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
   const app = new Hono();
   const { metrics, log, config } = deps;
-  app.use('/webhooks/:source', async (c, next) => {
-    const name = c.req.param('source');
-    if (!(name in sources)) {
-      return c.json(
-        {
-          error: 'not_found',
-          message: `unknown source "${name}"; known: ${Object.keys(sources).join(', ')}`,
-        },
-        404,
-      );
-    }
-    if (!hasToken(c, deps.tokens.ingest)) {
-      metrics.alertsRejected.inc({ source: name, reason: 'unauthorized' });
-      return unauthorized(c, 'ingest');
-    }
-    await next();
-  });
-  app.post('/webhooks/:source', async (c) => {
-    const name = c.req.param('source');
+  const custom = config.catalog.sources;
+  // `/webhooks/custom/:name`: a catalog source, stored as `custom/<name>`; its names are shown after auth only.
+  const sourceOf = (c: Context) => c.req.param('source') ?? `custom/${c.req.param('name')}`;
+  for (const path of ['/webhooks/:source', '/webhooks/custom/:name'])
+    app.use(path, async (c, next) => {
+      const name = sourceOf(c);
+      const known = findSource(name, custom) !== undefined;
+      if (!known && !name.startsWith('custom/')) return c.json(unknownSource(name, custom), 404);
+      if (!hasToken(c, deps.tokens.ingest)) {
+        if (known) metrics.alertsRejected.inc({ source: name, reason: 'unauthorized' });
+        return unauthorized(c, 'ingest');
+      }
+      if (!known) return c.json(unknownSource(name, custom), 404);
+      await next();
+    });
+  const receive = async (c: Context) => {
+    const name = sourceOf(c);
+    const source = findSource(name, custom)!;
     const started = performance.now();
     const parent = propagation.extract(context.active(), c.req.header());
     return tracer().startActiveSpan(
@@ -123,7 +124,7 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
             const id = await dead(`${message}; first ${kept.byteLength} bytes kept`, 413, kept);
             return c.json({ error: 'too_large', message, dead_letter_id: id }, 413);
           }
-          const verify = sources[name]!.verify;
+          const verify = source.verify;
           if (verify) {
             const check = verify(
               { headers: c.req.header(), rawBody: bytes, now },
@@ -134,21 +135,36 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
               return c.json({ error: 'unauthorized', message: check.error }, 401);
             }
           }
+          // A form body (Datadog, custom sources) goes on as its JSON equivalent: journal, dead letters, replay.
+          const decoded = decodeWebhookBody(source, c.req.header('content-type'), bytes, config.limits);
+          if (!decoded.ok) {
+            metrics.alertsRejected.inc({
+              source: name,
+              reason: decoded.status === 415 ? 'media_type' : 'invalid',
+            });
+            const id = await dead(decoded.error, decoded.status);
+            const error = decoded.status === 415 ? 'unsupported_media_type' : 'invalid';
+            return c.json({ error, message: decoded.error, dead_letter_id: id }, decoded.status);
+          }
           // Intake journal (embedded PGlite on disk): the body is fdatasync'ed before it can be acknowledged.
           await deps.journal?.append(c.req.raw, {
             source: name,
             headers: keptHeaders((h) => c.req.header(h)),
             receivedAt: now,
-            body: bytes,
+            body: decoded.bytes,
           });
-          const outcome = await processWebhookBody({ ingest, metrics, limits: config.limits }, name, bytes);
+          const outcome = await processWebhookBody(
+            { ingest, metrics, limits: config.limits, custom },
+            name,
+            decoded.bytes,
+          );
           span.setAttribute('incidentd.alert_count', Number(outcome.body.accepted ?? 0));
           if (Array.isArray(outcome.body.incidents)) {
             span.setAttribute('incidentd.incident_ids', outcome.body.incidents.map(String));
           }
           if (outcome.status !== 200) {
             metrics.alertsRejected.inc({ source: name, reason: 'invalid' });
-            const id = await dead(String(outcome.body.message), outcome.status);
+            const id = await dead(String(outcome.body.message), outcome.status, decoded.bytes);
             return c.json({ ...outcome.body, dead_letter_id: id }, outcome.status);
           }
           metrics.ingestDuration.observe({ source: name }, (performance.now() - started) / 1000);
@@ -165,6 +181,8 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
         }
       },
     );
-  });
+  };
+  app.post('/webhooks/:source', receive);
+  app.post('/webhooks/custom/:name', receive);
   return app;
 }

@@ -1,0 +1,18 @@
+import { customSources } from './custom/custom-source.ts';
+import type { CustomSourceDef } from './custom/definition.ts';
+import { sources } from './registry.ts';
+import type { Source } from './source.ts';
+
+/** A sender by its stored name: a registry source (`datadog`) or a catalog one (`custom/my-monitor`). */
+export function findSource(name: string, custom: readonly CustomSourceDef[]): Source | undefined {
+  if (name.startsWith('custom/')) return customSources(custom).get(name);
+  return Object.hasOwn(sources, name) ? sources[name] : undefined;
+}
+
+/** The 404 answer for a name no sender has, listing the known ones (catalog sources for `custom/…`). */
+export function unknownSource(name: string, custom: readonly CustomSourceDef[]) {
+  const message = name.startsWith('custom/')
+    ? `unknown custom source "${name.slice('custom/'.length)}"; known: ${custom.map((s) => s.name).join(', ') || 'none (add them under sources: in the catalog)'}`
+    : `unknown source "${name}"; known: ${Object.keys(sources).join(', ')}, custom/<name>`;
+  return { error: 'not_found', message };
+}
