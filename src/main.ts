@@ -316,7 +316,7 @@ export async function startIncidentd(
         ? { metrics: `http://${config.metricsAddress?.host}:${metricsServer.port}/metrics` }
         : {}),
     });
-    for (const name of Object.keys(sources))
+    for (const name of [...Object.keys(sources), ...config.catalog.sources.map((s) => `custom/${s.name}`)])
       log.info(`webhook ${name}: ${config.publicUrl}/webhooks/${name}`);
     return {
       server,
