@@ -34,7 +34,9 @@ export async function processWebhookBody(
   sourceName: string,
   bytes: Uint8Array,
 ): Promise<WebhookOutcome> {
-  const source = findSource(sourceName, deps.custom ?? [])!;
+  const source = findSource(sourceName, deps.custom ?? []);
+  // A kept body (dead letter, journal) of a custom source since removed from the catalog.
+  if (!source) return { status: 400, body: { error: 'invalid', message: `unknown source "${sourceName}"` } };
   const now = deps.ingest.clock.now();
   const parsed = await withSpan('normalize', { 'incidentd.source': sourceName }, async (span) => {
     const result = await parseWebhookBody(source, bytes, now, deps.limits);
