@@ -30,6 +30,7 @@ const catalog = sampleCatalogWith({
       status: '!item.ok',
       labels: { job: 'item.name', host: 'body.host' },
     },
+    { name: 'counter', fingerprint: 'body.id', labels: { n: 'size(body.alerts)' } },
   ],
 });
 
@@ -103,6 +104,19 @@ describeEachDatabase('custom sources', ({ store }) => {
     expect(rows[0]!.labels).toEqual({ job: 'backup', host: 'batch-1' });
   });
 
+  it('maps the whole body at once, even one with a long `alerts` list', async () => {
+    const a = await app();
+    const body = JSON.stringify({ id: 'long-1', alerts: Array.from({ length: 250 }, (_, i) => i) });
+    const res = await a.request('/webhooks/custom/counter', post(body));
+    expect(await res.json()).toMatchObject({ accepted: 1 });
+    const rows = await store()
+      .db.selectFrom('alerts')
+      .select('labels')
+      .where('source', '=', 'custom/counter')
+      .execute();
+    expect(rows.map((r) => r.labels)).toEqual([{ n: '250' }]);
+  });
+
   it('answers 400 naming the field and value of a bad status, and keeps a replayable dead letter', async () => {
     const a = await app();
     const body = JSON.stringify({ region: 'eu-2', instance: 'pg-9', customer: 'acme', state: 'flapping' });
@@ -136,7 +150,7 @@ describeEachDatabase('custom sources', ({ store }) => {
     const res = await a.request('/webhooks/custom/nope', post('{}'));
     expect(res.status).toBe(404);
     expect(((await res.json()) as { message: string }).message).toBe(
-      'unknown custom source "nope"; known: db-probe, cron',
+      'unknown custom source "nope"; known: db-probe, cron, counter',
     );
     expect((await a.request('/webhooks/custom/nope', post('{}', 'application/json', 'wrong'))).status).toBe(
       401,

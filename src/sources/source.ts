@@ -29,4 +29,6 @@ export interface Source {
   verify?(req: VerifyRequest, secrets: VerifySecrets): VerifyResult;
   /** Also takes `application/x-www-form-urlencoded` bodies (Datadog's "Encode as form"); others get a 415. */
   formBodies?: boolean;
+  /** `parse` needs the whole body: a long `alerts` list is not handed over in chunks (custom mappings). */
+  wholeBody?: boolean;
 }

@@ -8,6 +8,7 @@ export function createCustomSource(def: CustomSourceDef): Source {
     name: customSourceName(def.name),
     parse: (body, receivedAt, limits) => mapCustomBody(def, body, receivedAt, limits),
     formBodies: true,
+    wholeBody: true,
   };
 }
 
