@@ -33,7 +33,7 @@ import { createEventBus } from './publish/event-bus.ts';
 import { createPgNotifyBridge, listenerConnection, type PgNotifyBridge } from './publish/pg-notify-bridge.ts';
 import { createSnapshotService } from './publish/snapshot-service.ts';
 import { createWebSocketHub } from './publish/websocket-hub.ts';
-import { sources } from './sources/registry.ts';
+import { sourceNames } from './sources/find-source.ts';
 import { syncComponents } from './store/components.ts';
 import { openStore, type StoreHandle } from './store/db.ts';
 import { getIncident } from './store/incidents.ts';
@@ -80,7 +80,7 @@ export function assemble(deps: {
   const tracking: TrackingSettings = { sla: config.catalog, notifications };
   const refreshGauges = createRefreshGauges({ db: store.db, metrics, clock });
   initMetricLabels(metrics, {
-    sources: Object.keys(sources),
+    sources: sourceNames(config.catalog.sources),
     customers: config.catalog.customers.map((c) => c.id),
   });
   let router: AlertRouter | null = null;
@@ -316,7 +316,7 @@ export async function startIncidentd(
         ? { metrics: `http://${config.metricsAddress?.host}:${metricsServer.port}/metrics` }
         : {}),
     });
-    for (const name of [...Object.keys(sources), ...config.catalog.sources.map((s) => `custom/${s.name}`)])
+    for (const name of sourceNames(config.catalog.sources))
       log.info(`webhook ${name}: ${config.publicUrl}/webhooks/${name}`);
     return {
       server,

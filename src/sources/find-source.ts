@@ -1,5 +1,6 @@
 import { customSources } from './custom/custom-source.ts';
 import type { CustomSourceDef } from './custom/definition.ts';
+import { customSourceName } from './custom/to-raw.ts';
 import { sources } from './registry.ts';
 import type { Source } from './source.ts';
 
@@ -7,6 +8,11 @@ import type { Source } from './source.ts';
 export function findSource(name: string, custom: readonly CustomSourceDef[]): Source | undefined {
   if (name.startsWith('custom/')) return customSources(custom).get(name);
   return Object.hasOwn(sources, name) ? sources[name] : undefined;
+}
+
+/** Every stored source name: the registry's and `custom/<name>` of each catalog source. */
+export function sourceNames(custom: readonly CustomSourceDef[]): string[] {
+  return [...Object.keys(sources), ...custom.map((def) => customSourceName(def.name))];
 }
 
 /** The 404 answer for a name no sender has, listing the known ones (catalog sources for `custom/…`). */

@@ -140,10 +140,7 @@ export function webhookRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
           // A form body (Datadog, custom sources) goes on as its JSON equivalent: journal, dead letters, replay.
           const decoded = decodeWebhookBody(source, c.req.header('content-type'), bytes, config.limits);
           if (!decoded.ok) {
-            metrics.alertsRejected.inc({
-              source: name,
-              reason: decoded.status === 415 ? 'media_type' : 'invalid',
-            });
+            metrics.alertsRejected.inc({ source: name, reason: 'invalid' });
             const id = await dead(decoded.error, decoded.status);
             const error = decoded.status === 415 ? 'unsupported_media_type' : 'invalid';
             return c.json({ error, message: decoded.error, dead_letter_id: id }, decoded.status);
