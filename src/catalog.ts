@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { COMPONENT_STATUSES } from './core/component-status.ts';
+import { customSourcesSchema } from './core/custom-source-definition.ts';
 import { parseDuration } from './core/duration.ts';
 import { defaultEvents, NOTIFICATION_EVENTS } from './core/notification-routing.ts';
 import { SEVERITIES } from './core/severity.ts';
@@ -124,6 +125,7 @@ const catalogSchema = z.strictObject({
   sla_policies: z.record(z.string(), z.partialRecord(z.enum(SEVERITIES), slaPolicy)).default({}),
   sla_warning_at: z.number().gt(0).lt(1).default(0.8),
   notifications: z.array(notificationTarget).default([]),
+  sources: customSourcesSchema,
 });
 
 export type Catalog = z.infer<typeof catalogSchema>;

@@ -35,7 +35,7 @@ import { createEventBus } from './publish/event-bus.ts';
 import type { PgNotifyBridge } from './publish/pg-notify-bridge.ts';
 import { createSnapshotService } from './publish/snapshot-service.ts';
 import { createWebSocketHub } from './publish/websocket-hub.ts';
-import { sources } from './sources/registry.ts';
+import { findSource, sourceNames } from './sources/find-source.ts';
 import { syncComponents } from './store/components.ts';
 import { openStore, type StoreHandle } from './store/db.ts';
 import { getIncident } from './store/incidents.ts';
@@ -83,7 +83,7 @@ export function assemble(deps: {
   const tracking: TrackingSettings = { sla: config.catalog, notifications };
   const refreshGauges = createRefreshGauges({ db: store.db, metrics, clock });
   initMetricLabels(metrics, {
-    sources: Object.keys(sources),
+    sources: sourceNames(config.catalog.sources),
     customers: config.catalog.customers.map((c) => c.id),
   });
   let router: AlertRouter | null = null;
@@ -239,8 +239,9 @@ export function assemble(deps: {
   // Intake journal replay at start: the webhook route's processing over the same wiring.
   const webhook = ingestDepsOf({ ...appDeps, limits: config.limits });
   const replay = async (source: string, body: Uint8Array) => {
-    const sender = sources[source];
-    if (!sender) return { status: 404 };
+    const sender = findSource(source, config.catalog.sources);
+    // A kept body of a custom source since removed from the catalog: refused, not a crash.
+    if (!sender) return { status: 400 };
     const outcome = await processWebhookBody(webhook, sender, body);
     return { status: outcome.kind === 'accepted' ? 200 : 400 };
   };
@@ -326,7 +327,7 @@ export async function startIncidentd(
         ? { metrics: `http://${config.metricsAddress?.host}:${metricsServer.port}/metrics` }
         : {}),
     });
-    for (const name of Object.keys(sources))
+    for (const name of sourceNames(config.catalog.sources))
       log.info(`webhook ${name}: ${config.publicUrl}/webhooks/${name}`);
     return {
       server,

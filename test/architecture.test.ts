@@ -114,8 +114,7 @@ function layerOf(file: string): Layer | null {
   if (file === 'pipeline/ports.ts') return 'ports';
   if (file === 'catalog.ts' || file === 'config.ts') return 'config';
   if (file === 'ids.ts' || file === 'logger.ts') return 'runtime';
-  if (file === 'main.ts' || file === 'cli.ts' || file === 'rules-cli.ts' || file === 'demo.ts')
-    return 'wiring';
+  if (['main.ts', 'cli.ts', 'rules-cli.ts', 'sources-cli.ts', 'demo.ts'].includes(file)) return 'wiring';
   const top = file.split('/')[0] ?? '';
   if (top === 'core' || top === 'pipeline') return top;
   return (ADAPTERS as readonly string[]).includes(top) ? (top as Layer) : null;

@@ -72,7 +72,7 @@ export function createApp(deps: AppDeps): Hono {
     announce: (silenceId) => deps.statusPage.announce({ type: 'silence.changed', silenceId }),
   };
   app.route('/', opsRoutes(deps));
-  if (deps.journal) app.use('/webhooks/:source', journalScope(deps.journal));
+  if (deps.journal) app.use('/webhooks/*', journalScope(deps.journal));
   app.route('/', webhookRoutes(deps, ingest));
   app.use(
     '/api/v1/*',

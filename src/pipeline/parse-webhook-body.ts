@@ -80,7 +80,9 @@ async function parseInChunks(
   slice: TimeSlice,
 ): Promise<SourceParseResult> {
   const alerts = (body as { alerts?: unknown } | null)?.alerts;
-  if (!Array.isArray(alerts) || alerts.length <= CHUNK) return source.parse(body, receivedAt, limits);
+  if (!Array.isArray(alerts) || alerts.length <= CHUNK || source.wholeBody) {
+    return source.parse(body, receivedAt, limits);
+  }
   const out: SourceParseResult & { ok: true } = { ok: true, alerts: [], truncatedAlerts: 0 };
   for (let from = 0; from < alerts.length; from += CHUNK) {
     const part = source.parse({ ...(body as object), alerts: alerts.slice(from, from + CHUNK) }, receivedAt);

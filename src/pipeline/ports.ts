@@ -44,4 +44,6 @@ export interface WebhookSource {
     req: { headers: Record<string, string | undefined>; rawBody: Uint8Array; now: Date },
     secrets: { grafanaHmacSecret?: string },
   ): { ok: true } | { ok: false; error: string };
+  /** `parse` needs the whole body: a long `alerts` list is not handed over in chunks (custom mappings). */
+  wholeBody?: boolean;
 }

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { DomainError } from '../../core/errors.ts';
 import { processWebhookBody, type WebhookDeps } from '../../pipeline/process-webhook.ts';
-import { sources } from '../../sources/registry.ts';
+import { findSource } from '../../sources/find-source.ts';
 import { listAlerts } from '../../store/alert-queries.ts';
 import { getDeadLetter, isCutDeadLetter, listDeadLetters, markReplayed } from '../../store/dead-letters.ts';
 import { parsePageRequest } from '../../store/pagination.ts';
@@ -48,12 +48,12 @@ export function alertApiRoutes(deps: AppDeps, webhook: WebhookDeps): Hono {
     const id = Number(c.req.param('id'));
     const row = Number.isInteger(id) ? await getDeadLetter(deps.store.db, id) : undefined;
     if (!row) throw new DomainError('not_found', `dead letter ${c.req.param('id')} not found`);
-    if (!(row.source in sources))
-      throw new DomainError('invalid', `dead letter ${id}: unknown source "${row.source}"`);
+    const source = findSource(row.source, deps.config.catalog.sources);
+    if (!source) throw new DomainError('invalid', `dead letter ${id}: unknown source "${row.source}"`);
     if (isCutDeadLetter(row)) {
       throw new DomainError('conflict', `dead letter ${id}: only the first bytes of its body were kept`);
     }
-    const outcome = await processWebhookBody(webhook, sources[row.source]!, new Uint8Array(row.body));
+    const outcome = await processWebhookBody(webhook, source, new Uint8Array(row.body));
     if (outcome.kind === 'invalid') {
       await markReplayed(deps.store.db, id, 400, outcome.message, deps.clock.now());
       return c.json({ dead_letter_id: id, error: 'invalid', message: outcome.message }, 422);

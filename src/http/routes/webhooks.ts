@@ -1,7 +1,9 @@
 import { context, propagation, type Span, SpanKind } from '@opentelemetry/api';
 import { type Context, Hono } from 'hono';
 import { processWebhookBody, verifyBody, type WebhookDeps } from '../../pipeline/process-webhook.ts';
-import { sources } from '../../sources/registry.ts';
+import { findSource, unknownSource } from '../../sources/find-source.ts';
+import { decodeWebhookBody } from '../../sources/form-body.ts';
+import type { Source } from '../../sources/source.ts';
 import { insertDeadLetter, keptHeaders } from '../../store/dead-letters.ts';
 import { isDatabaseUnavailable } from '../../store/errors.ts';
 import { tracer } from '../../telemetry/tracing.ts';
@@ -23,7 +25,7 @@ async function keepDeadLetter(
   entry: { reason: string; statusCode: number; body: Uint8Array },
   now: Date,
 ): Promise<number | null> {
-  const source = c.req.param('source')!;
+  const source = sourceOf(c);
   try {
     const id = await insertDeadLetter(
       deps.store.db,
@@ -44,29 +46,33 @@ async function keepDeadLetter(
   }
 }
 
-/** `POST /webhooks/:source`: authenticate, bound, verify, process (pipeline/process-webhook.ts), answer. */
+/** `/webhooks/custom/:name`: a catalog source, stored as `custom/<name>`. */
+const sourceOf = (c: Context) => c.req.param('source') ?? `custom/${c.req.param('name')}`;
+
+/**
+ * `POST /webhooks/:source` and `POST /webhooks/custom/:name`: authenticate, bound, verify, decode (form bodies),
+ * journal, process (pipeline/process-webhook.ts), answer.
+ */
 export function webhookRoutes(deps: AppDeps, webhook: WebhookDeps): Hono {
   const app = new Hono();
   const { metrics } = deps;
-  app.use('/webhooks/:source', async (c, next) => {
-    const name = c.req.param('source');
-    if (!(name in sources)) {
-      return c.json(
-        {
-          error: 'not_found',
-          message: `unknown source "${name}"; known: ${Object.keys(sources).join(', ')}`,
-        },
-        404,
-      );
-    }
-    if (!hasToken(c, deps.tokens.ingest)) {
-      metrics.alertsRejected.inc({ source: name, reason: 'unauthorized' });
-      return unauthorized(c, 'ingest');
-    }
-    await next();
-  });
-  app.post('/webhooks/:source', async (c) => {
-    const name = c.req.param('source');
+  const custom = deps.config.catalog.sources;
+  // A custom source's names are shown after auth only.
+  for (const path of ['/webhooks/:source', '/webhooks/custom/:name'])
+    app.use(path, async (c, next) => {
+      const name = sourceOf(c);
+      const known = findSource(name, custom) !== undefined;
+      if (!known && !name.startsWith('custom/')) return c.json(unknownSource(name, custom), 404);
+      if (!hasToken(c, deps.tokens.ingest)) {
+        if (known) metrics.alertsRejected.inc({ source: name, reason: 'unauthorized' });
+        return unauthorized(c, 'ingest');
+      }
+      if (!known) return c.json(unknownSource(name, custom), 404);
+      await next();
+    });
+  const post = async (c: Context) => {
+    const name = sourceOf(c);
+    const source = findSource(name, custom)!;
     const parent = propagation.extract(context.active(), c.req.header());
     return tracer().startActiveSpan(
       `webhook ${name}`,
@@ -74,7 +80,7 @@ export function webhookRoutes(deps: AppDeps, webhook: WebhookDeps): Hono {
       parent,
       async (span) => {
         try {
-          return await receive(deps, webhook, c, span);
+          return await receive(deps, webhook, c, span, name, source);
         } catch (err) {
           // A sender that disconnects mid-body is not an outage (reason aborted, logged at info).
           if (err instanceof ClientAbortedError) {
@@ -87,14 +93,21 @@ export function webhookRoutes(deps: AppDeps, webhook: WebhookDeps): Hono {
         }
       },
     );
-  });
+  };
+  app.post('/webhooks/:source', post);
+  app.post('/webhooks/custom/:name', post);
   return app;
 }
 
-async function receive(deps: AppDeps, webhook: WebhookDeps, c: Context, span: Span): Promise<Response> {
+async function receive(
+  deps: AppDeps,
+  webhook: WebhookDeps,
+  c: Context,
+  span: Span,
+  name: string,
+  source: Source,
+): Promise<Response> {
   const { metrics, config } = deps;
-  const name = c.req.param('source')!;
-  const source = sources[name]!;
   const started = performance.now();
   const now = deps.clock.now();
   const { bytes, tooLarge } = await readBodyLimited(c.req.raw, config.maxBodyBytes);
@@ -112,30 +125,44 @@ async function receive(deps: AppDeps, webhook: WebhookDeps, c: Context, span: Sp
     metrics.alertsRejected.inc({ source: name, reason: 'unauthorized' });
     return c.json({ error: 'unauthorized', message: check.error }, 401);
   }
+  // A form body (Datadog, custom sources) goes on as its JSON equivalent: journal, dead letters, replay.
+  const decoded = decodeWebhookBody(source, c.req.header('content-type'), bytes, config.limits);
+  if (!decoded.ok) {
+    metrics.alertsRejected.inc({ source: name, reason: 'invalid' });
+    const id = await keepDeadLetter(
+      deps,
+      c,
+      { reason: decoded.error, statusCode: decoded.status, body: bytes },
+      now,
+    );
+    const error = decoded.status === 415 ? 'unsupported_media_type' : 'invalid';
+    return c.json({ error, message: decoded.error, dead_letter_id: id }, decoded.status);
+  }
+  const body = decoded.bytes;
   // Intake journal (embedded PGlite on disk): the body is fdatasync'ed before it can be acknowledged.
   await deps.journal?.append(c.req.raw, {
     source: name,
     headers: keptHeaders((h) => c.req.header(h)),
     receivedAt: now,
-    body: bytes,
+    body,
   });
   let outcome: Awaited<ReturnType<typeof processWebhookBody>>;
   try {
-    outcome = await processWebhookBody(webhook, source, bytes);
+    outcome = await processWebhookBody(webhook, source, body);
   } catch (err) {
     if (isDatabaseUnavailable(err)) {
       metrics.alertsRejected.inc({ source: name, reason: 'unavailable' });
     } else {
       // A bug, not an outage: keep the body so it can be replayed once fixed (the sender may give up).
       const reason = `ingest failed: ${(err as Error)?.message ?? String(err)}`;
-      await keepDeadLetter(deps, c, { reason, statusCode: 500, body: bytes }, now);
+      await keepDeadLetter(deps, c, { reason, statusCode: 500, body }, now);
     }
     throw err;
   }
   if (outcome.kind === 'invalid') {
     span.setAttribute('incidentd.alert_count', 0);
     metrics.alertsRejected.inc({ source: name, reason: 'invalid' });
-    const id = await keepDeadLetter(deps, c, { reason: outcome.message, statusCode: 400, body: bytes }, now);
+    const id = await keepDeadLetter(deps, c, { reason: outcome.message, statusCode: 400, body }, now);
     return c.json({ error: 'invalid', message: outcome.message, dead_letter_id: id }, 400);
   }
   span.setAttribute('incidentd.alert_count', outcome.result.accepted);

@@ -23,4 +23,4 @@ export function parseDatadog(
   };
 }
 
-export const datadogSource: Source = { name: 'datadog', parse: parseDatadog };
+export const datadogSource: Source = { name: 'datadog', parse: parseDatadog, formBodies: true };
