@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { COMPONENT_STATUSES } from './core/component-status.ts';
+import { customSourcesSchema } from './core/custom-source-definition.ts';
 import { parseDuration } from './core/duration.ts';
 import { defaultEvents, NOTIFICATION_EVENTS } from './core/notification-routing.ts';
 import { SEVERITIES } from './core/severity.ts';
@@ -134,6 +135,7 @@ const catalogSchema = z.strictObject({
     )
     .default([])
     .refine((keys) => new Set(keys.map((k) => k.key)).size === keys.length, { message: 'duplicate key' }),
+  sources: customSourcesSchema,
 });
 
 export type Catalog = z.infer<typeof catalogSchema>;

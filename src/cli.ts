@@ -10,6 +10,8 @@ commands:
   migrate               apply database migrations and exit
   rules check [DIR]     validate rule files (default: RULES_DIR or ./rules)
   rules test FILE...    run rule unit tests
+  sources test NAME BODY.json [--table] [--form]
+                        print the alerts a webhook body becomes by the catalog's source NAME
   demo [--url URL] [--token TOKEN] [--wait SECONDS] [FILE...]
                         post the sample payloads in examples/ to a running server (same as npm run demo)
 `;
@@ -87,6 +89,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'rules': {
       const { rulesCommand } = await import('./rules-cli.ts');
       return rulesCommand(rest);
+    }
+    case 'sources': {
+      const { sourcesCommand } = await import('./sources-cli.ts');
+      return sourcesCommand(rest);
     }
     case 'demo': {
       const { demoCommand } = await import('./demo.ts');

@@ -114,8 +114,7 @@ function layerOf(file: string): Layer | null {
   if (file === 'pipeline/ports.ts') return 'ports';
   if (file === 'catalog.ts' || file === 'config.ts') return 'config';
   if (file === 'ids.ts' || file === 'logger.ts') return 'runtime';
-  if (file === 'main.ts' || file === 'cli.ts' || file === 'rules-cli.ts' || file === 'demo.ts')
-    return 'wiring';
+  if (['main.ts', 'cli.ts', 'rules-cli.ts', 'sources-cli.ts', 'demo.ts'].includes(file)) return 'wiring';
   const top = file.split('/')[0] ?? '';
   if (top === 'core' || top === 'pipeline') return top;
   return (ADAPTERS as readonly string[]).includes(top) ? (top as Layer) : null;
@@ -187,8 +186,6 @@ const TYPE_ONLY: Partial<Record<Layer, Layer[]>> = {
 const KNOWN: Record<string, string> = {
   'pipeline/incident-effects.ts -> publish/event-bus.ts':
     'TODO(merge): pipeline should announce through an EventSink port in pipeline/ports.ts (ingest refactor)',
-  'http/routes/api-alerts.ts -> http/routes/webhooks.ts':
-    'TODO(merge): dead-letter replay reuses processWebhookBody; it moves to pipeline/ with the ingest refactor',
   'publish/pg-notify-bridge.ts -> pg': 'LISTEN needs a dedicated pg.Client outside the Kysely pool (kept)',
 };
 

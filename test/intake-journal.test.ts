@@ -2,6 +2,7 @@ import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Catalog } from '../src/catalog.ts';
 import { type JournalConfig, loadConfig } from '../src/config.ts';
 import { type Durability, durabilityMode, openDurability } from '../src/durability/durability.ts';
 import { decodeFrames } from '../src/durability/journal-frame.ts';
@@ -9,6 +10,7 @@ import { silentLogger } from '../src/logger.ts';
 import { openStore, type StoreHandle } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { createTestApp, INGEST_TOKEN, ROOT, sendAlertmanager } from './support/app.ts';
+import { sampleCatalogWith } from './support/catalog.ts';
 import { createMigratedDataDir } from './support/databases.ts';
 import { alertmanagerBody } from './support/payloads.ts';
 
@@ -27,12 +29,15 @@ describe('intake journal on embedded PGlite', { timeout: 90_000 }, () => {
   const journalDir = () => join(dataDir, 'incidentd-journal');
 
   /** A store, its durability and the app, as one run of incidentd over `dataDir`. */
-  const run = async () => {
+  const run = async (catalog?: Catalog) => {
     const store: StoreHandle = await openStore({ databaseUrl: null, dataDir });
     await migrateToLatest(store);
-    const config = { databaseUrl: null, dataDir, journal: journalOn };
+    const config = { databaseUrl: null, dataDir, journal: journalOn, ...(catalog ? { catalog } : {}) };
     const durability: Durability = await openDurability({ config, store, log: silentLogger });
-    const service = await createTestApp(store, { journal: durability.journal });
+    const service = await createTestApp(store, {
+      journal: durability.journal,
+      ...(catalog ? { config: { catalog } } : {}),
+    });
     let closed = false;
     const stop = async (clean: boolean) => {
       if (closed) return;
@@ -146,6 +151,48 @@ describe('intake journal on embedded PGlite', { timeout: 90_000 }, () => {
     const third = await run();
     await third.durability.recover(third.service.replay);
     expect(await alertCount(third.store)).toBe(2);
+  });
+
+  it('keeps a custom source form body as its JSON equivalent, and replays custom sources at start', async () => {
+    const catalog = sampleCatalogWith({
+      sources: [{ name: 'probe', fingerprint: 'body.id', labels: { id: 'body.id', state: 'body.state' } }],
+    });
+    const first = await run(catalog);
+    await first.durability.recover(first.service.replay);
+    const res = await first.service.app.request('/webhooks/custom/probe', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Bearer ${INGEST_TOKEN}`,
+      },
+      body: 'id=p-1&state=down',
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const files = (await readdir(journalDir())).filter((f) => f.endsWith('.journal'));
+    const records = (
+      await Promise.all(files.map(async (f) => decodeFrames(await readFile(join(journalDir(), f)))))
+    ).flatMap((d) => d.records);
+    expect(records.map((r) => [r.source, Buffer.from(r.body).toString('utf8')])).toEqual([
+      ['custom/probe', '{"id":"p-1","state":"down"}'],
+    ]);
+    // Journaled, then the process died before ingest:
+    const lost = new Uint8Array(Buffer.from('{"id":"p-2","state":"down"}'));
+    await first.durability.journal!.append(
+      {},
+      { source: 'custom/probe', headers: {}, receivedAt: new Date(), body: lost },
+    );
+    await first.stop(false);
+    const second = await run(catalog);
+    await second.durability.recover(second.service.replay);
+    const alerts = await second.store.db
+      .selectFrom('alerts')
+      .select(['source', 'fingerprint'])
+      .orderBy('fingerprint')
+      .execute();
+    expect(alerts).toEqual([
+      { source: 'custom/probe', fingerprint: 'p-1' },
+      { source: 'custom/probe', fingerprint: 'p-2' },
+    ]);
   });
 
   it('a clean shutdown checkpoints and truncates the journal', async () => {

@@ -139,18 +139,32 @@ describeEachDatabase('retention in simulated time', ({ store }) => {
     expect(await count('dead_letters')).toBe(1);
   });
 
-  it('prunes candidate groups long past their expiry, and keeps alerts a live candidate lists', async () => {
+  it('prunes candidate groups long past their expiry, and keeps alerts a live candidate lists or holds waiting', async () => {
     const now = at(40 * DAY);
     await alertRow('listed', at(0));
     await alertRow('free', at(0));
+    // Past the candidate's bounded sample of alert ids: found by its waiting mark on the group.
+    await alertRow('waiting', at(0));
+    await alertRow('waited-in-stale', at(0));
+    await sql`update alerts set rule = 'some-rule', group_key = 'live', waiting = true where id = 'waiting'`.execute(
+      db(),
+    );
+    await sql`update alerts set rule = 'some-rule', group_key = 'stale', waiting = true where id = 'waited-in-stale'`.execute(
+      db(),
+    );
     await candidate('stale', at(-DAY), at(0), []);
     await candidate('live', at(40 * DAY - 60_000), at(40 * DAY + 60_000), ['listed']);
     const run = await runRetention({ db: db(), settings: SETTINGS }, now);
-    expect(run?.deleted).toMatchObject({ candidateGroups: 1, alerts: 1 });
+    expect(run?.deleted).toMatchObject({ candidateGroups: 1 });
     expect(
       (await db().selectFrom('candidate_groups').select('group_key').execute()).map((r) => r.group_key),
     ).toEqual(['live']);
-    expect((await db().selectFrom('alerts').select('id').execute()).map((r) => r.id)).toEqual(['listed']);
+    // An alert waiting in a group that is gone is pruned like any other (at the latest by the next run).
+    await runRetention({ db: db(), settings: SETTINGS }, new Date(now.getTime() + HOUR));
+    expect((await db().selectFrom('alerts').select('id').orderBy('id').execute()).map((r) => r.id)).toEqual([
+      'listed',
+      'waiting',
+    ]);
   });
 
   it('keeps incidents and their timelines unless asked; then prunes resolved ones with their alerts', async () => {

@@ -395,7 +395,7 @@ describe('correlate: open_when candidates', () => {
       firstAt: min(0),
       expiresAt: min(10),
       alertIds: ['x1'],
-      firingAlertIds: ['x1'],
+      firingCount: 1,
       customers: ['acme'],
       alertCount: 1,
     });
@@ -434,7 +434,7 @@ describe('correlate: open_when candidates', () => {
         alert: { ...apiAlert('x1', 0), status: 'resolved' },
       }),
     );
-    expect(r).toMatchObject({ alertIds: ['x1'], firingAlertIds: [], alertCount: 1 });
+    expect(r).toMatchObject({ alertIds: ['x1'], firingCount: 0, alertCount: 1 });
     const o = incidentOf(correlate(apiInput('x2', 3, r)));
     expect(o.incident).toMatchObject({ alertCount: 2, firingCount: 1 });
   });

@@ -1,5 +1,5 @@
 import type { CandidateGroup } from './candidate.ts';
-import { isCandidateExpired } from './candidate.ts';
+import { isCandidateExpired, joinCandidate, resolveInCandidate } from './candidate.ts';
 import type { Incident, IncidentEvent } from './incident.ts';
 import { openWhenHolds, ruleSeverity } from './rules/group-eval.ts';
 import { renderTemplate } from './rules/template.ts';
@@ -37,6 +37,11 @@ export interface CorrelateInput {
   attached: boolean;
   /** The pending group of (rule, groupKey). An expired one is ignored: expire candidates before calling. */
   candidate: CandidateGroup | null;
+  /**
+   * The alert already waits in `candidate` (the store marks waiting alerts). When absent, membership of the
+   * candidate's sample is used, which is exact only while the group has fewer alerts than the sample holds.
+   */
+  waiting?: boolean;
   newId: () => string;
 }
 
@@ -49,7 +54,10 @@ export type CorrelateOutcome =
       /** Complete new state of the incident. */
       incident: Incident;
       created: boolean;
-      /** Alert ids to link to the incident (the candidate's too when it opens). */
+      /**
+       * Alert ids to link to the incident. When a candidate opens: its sample; if it held more alerts
+       * (`incident.alertCount > attach.length`), the caller attaches the rest of its waiting alerts.
+       */
       attach: string[];
       events: IncidentEventDraft[];
       /** The stored candidate of the group is now part of the incident: delete it. */
@@ -66,11 +74,13 @@ export function correlate(input: CorrelateInput): CorrelateOutcome {
   const { now, rule, alert, change } = input;
   if (change === 'stale') return NONE;
   const candidate = input.candidate && !isCandidateExpired(input.candidate, now) ? input.candidate : null;
-  if (alert.status === 'resolved') return change === 'resolved' ? onResolved(input, candidate) : NONE;
+  const waiting = candidate !== null && (input.waiting || candidate.alertIds.includes(alert.id));
+  if (alert.status === 'resolved')
+    return change === 'resolved' ? onResolved(input, candidate, waiting) : NONE;
 
   // Resends of a known firing alert change nothing (and must not reopen a hand-resolved incident).
   if (input.attached && change !== 'refiring') return NONE;
-  if (!input.attached && change === 'repeat' && candidate?.alertIds.includes(alert.id)) return NONE;
+  if (!input.attached && change === 'repeat' && waiting) return NONE;
 
   const incident = input.incident;
   if (incident && incident.state !== 'resolved') return join(input, incident, [], false);
@@ -93,7 +103,7 @@ export function correlate(input: CorrelateInput): CorrelateOutcome {
     return join(input, reopened, [event], false);
   }
   // A resolved incident's alert that fires again after the window belongs to a new incident.
-  return openOrWait(input, candidate);
+  return openOrWait(input, candidate, waiting);
 }
 
 function draft(input: CorrelateInput, kind: IncidentEventDraft['kind'], data: Record<string, unknown>) {
@@ -181,7 +191,11 @@ function join(
   return { kind: 'incident', incident, created: false, attach, events, candidateConsumed };
 }
 
-function onResolved(input: CorrelateInput, candidate: CandidateGroup | null): CorrelateOutcome {
+function onResolved(
+  input: CorrelateInput,
+  candidate: CandidateGroup | null,
+  waiting: boolean,
+): CorrelateOutcome {
   const { alert, now, rule } = input;
   const base = input.incident;
   if (base && input.attached) {
@@ -200,17 +214,16 @@ function onResolved(input: CorrelateInput, candidate: CandidateGroup | null): Co
     const events = [draft(input, 'alert.resolved', data)];
     return { kind: 'incident', incident, created: false, attach: [], events, candidateConsumed: false };
   }
-  if (candidate?.firingAlertIds.includes(alert.id)) {
-    return {
-      kind: 'candidate',
-      candidate: { ...candidate, firingAlertIds: candidate.firingAlertIds.filter((id) => id !== alert.id) },
-    };
-  }
+  if (candidate && waiting) return { kind: 'candidate', candidate: resolveInCandidate(candidate) };
   return NONE;
 }
 
-function openOrWait(input: CorrelateInput, stored: CandidateGroup | null): CorrelateOutcome {
-  const { alert, now, rule, customer } = input;
+function openOrWait(
+  input: CorrelateInput,
+  stored: CandidateGroup | null,
+  waiting: boolean,
+): CorrelateOutcome {
+  const { alert, now, rule } = input;
   const base: CandidateGroup = stored ?? {
     rule: rule.name,
     groupKey: input.groupKey,
@@ -218,24 +231,11 @@ function openOrWait(input: CorrelateInput, stored: CandidateGroup | null): Corre
     expiresAt: new Date(now.getTime() + rule.windowMs),
     firstAlertStartsAt: alert.startsAt,
     alertIds: [],
-    firingAlertIds: [],
     customers: [],
     alertCount: 0,
+    firingCount: 0,
   };
-  const group: CandidateGroup = {
-    ...base,
-    alertIds: [...base.alertIds],
-    firingAlertIds: [...base.firingAlertIds],
-    customers: [...base.customers],
-  };
-  if (!group.alertIds.includes(alert.id)) {
-    group.alertIds.push(alert.id);
-    group.alertCount += 1;
-  }
-  if (!group.firingAlertIds.includes(alert.id)) group.firingAlertIds.push(alert.id);
-  if (customer !== null && !group.customers.includes(customer)) group.customers.push(customer);
-  if (alert.startsAt < group.firstAlertStartsAt) group.firstAlertStartsAt = alert.startsAt;
-
+  const group = joinCandidate(base, alert, input.customer, waiting);
   const scope = { customers: group.customers, alerts: group.alertCount, labels: input.groupLabels };
   if (!openWhenHolds(rule, scope)) return { kind: 'candidate', candidate: group };
   return open(input, group, stored !== null);
@@ -265,7 +265,7 @@ function open(input: CorrelateInput, group: CandidateGroup, candidateConsumed: b
     owner: null,
     published,
     alertCount: group.alertCount,
-    firingCount: group.firingAlertIds.length,
+    firingCount: group.firingCount,
     flapCount: 0,
     openedAt: now,
     acknowledgedAt: null,
@@ -291,7 +291,9 @@ function open(input: CorrelateInput, group: CandidateGroup, candidateConsumed: b
       groupSince: group.firstAt.toISOString(),
     }),
   ];
-  for (const id of group.alertIds) {
+  // The trigger may be a waiting alert beyond the sample, or a new one past it.
+  const ids = group.alertIds.includes(alert.id) ? group.alertIds : [...group.alertIds, alert.id];
+  for (const id of ids) {
     events.push(
       draft(
         input,
@@ -318,7 +320,7 @@ function open(input: CorrelateInput, group: CandidateGroup, candidateConsumed: b
     kind: 'incident',
     incident,
     created: true,
-    attach: [...group.alertIds],
+    attach: ids,
     events,
     candidateConsumed,
   };

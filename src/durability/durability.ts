@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Logger } from '../pipeline/ports.ts';
-import { sources } from '../sources/registry.ts';
+import { findSource } from '../sources/find-source.ts';
 import { checkpoint as checkpointDatabase, type StoreHandle } from '../store/db.ts';
 import { type IntakeJournal, openIntakeJournal } from './intake-journal.ts';
 import { createTreeSync } from './sync-files.ts';
@@ -39,7 +39,7 @@ const JOURNAL_DIR = 'incidentd-journal';
 const TICK_MS = 1_000;
 
 export async function openDurability(deps: {
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'journal'>;
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'journal'> & Partial<Pick<Config, 'catalog'>>;
   store: StoreHandle;
   log: Logger;
 }): Promise<Durability> {
@@ -90,7 +90,7 @@ export async function openDurability(deps: {
       const { records, tornBytes, segments } = await journal.recover();
       let rejected = 0;
       for (const [i, record] of records.entries()) {
-        if (!(record.source in sources)) {
+        if (!findSource(record.source, config.catalog?.sources ?? [])) {
           log.warn('journal: record of an unknown source skipped', { source: record.source });
           continue;
         }

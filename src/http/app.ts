@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import type { IngestDeps } from '../pipeline/ingest.ts';
+import type { IngestLimits } from '../core/ingest-limits.ts';
+import type { WebhookDeps } from '../pipeline/process-webhook.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { SilenceWriteDeps } from './create-silence.ts';
 import { errorHandler } from './errors.ts';
@@ -31,17 +32,26 @@ import { statuspageApiRoutes } from './routes/statuspage-api.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { securityHeaders } from './security-headers.ts';
 
-/** The ingest wiring of the webhook route, dead-letter replay and the journal replay at start (main.ts). */
+/**
+ * The ingest wiring of the webhook route, dead-letter replay and the journal replay at start (main.ts): all three
+ * call `processWebhookBody` (pipeline/process-webhook.ts) with it, so each body is bounded by the same limits.
+ */
 export function ingestDepsOf(
-  deps: Pick<AppDeps, 'store' | 'clock' | 'newId' | 'metrics' | 'router' | 'enrich'>,
-): IngestDeps {
+  deps: Pick<AppDeps, 'store' | 'clock' | 'newId' | 'metrics' | 'router' | 'log' | 'enrich'> & {
+    limits?: IngestLimits | undefined;
+  },
+): WebhookDeps {
   return {
-    db: deps.store.db,
-    clock: deps.clock,
-    newId: deps.newId,
-    metrics: deps.metrics,
-    router: deps.router,
-    ...(deps.enrich ? { enrich: deps.enrich } : {}),
+    ingest: {
+      db: deps.store.db,
+      clock: deps.clock,
+      newId: deps.newId,
+      metrics: deps.metrics,
+      router: deps.router,
+      log: deps.log,
+      ...(deps.enrich ? { enrich: deps.enrich } : {}),
+    },
+    ...(deps.limits ? { limits: deps.limits } : {}),
   };
 }
 
@@ -55,7 +65,7 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404),
   );
-  const ingest = ingestDepsOf(deps);
+  const ingest = ingestDepsOf({ ...deps, limits: deps.config.limits });
   const silenceWrites: SilenceWriteDeps = {
     db: deps.store.db,
     clock: deps.clock,
@@ -64,7 +74,7 @@ export function createApp(deps: AppDeps): Hono {
     announce: (silenceId) => deps.statusPage.announce({ type: 'silence.changed', silenceId }),
   };
   app.route('/', opsRoutes(deps));
-  if (deps.journal) app.use('/webhooks/:source', journalScope(deps.journal));
+  if (deps.journal) app.use('/webhooks/*', journalScope(deps.journal));
   app.route('/', webhookRoutes(deps, ingest));
   app.route('/', prometheusApiRoutes(deps, ingest));
   app.route('/', pagerdutyEnqueueRoutes(deps, ingest));

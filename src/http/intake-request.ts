@@ -1,103 +1,128 @@
 import type { Context } from 'hono';
-import type { IngestDeps } from '../pipeline/ingest.ts';
+import type { WebhookSource } from '../pipeline/ports.ts';
+import { processWebhookBody, type WebhookDeps, type WebhookOutcome } from '../pipeline/process-webhook.ts';
 import { insertDeadLetter, keptHeaders } from '../store/dead-letters.ts';
 import { isDatabaseUnavailable } from '../store/errors.ts';
 import type { AppDeps } from './app-deps.ts';
 import { ClientAbortedError, readBodyLimited } from './read-body.ts';
-import { processWebhookBody } from './routes/webhooks.ts';
-
-/** Of an oversized body, this much is kept as its dead letter (as for the webhooks). */
-const KEPT_OF_OVERSIZED = 64 * 1024;
-
-export type IntakeOutcome =
-  | { kind: 'accepted'; body: Record<string, unknown> }
-  | { kind: 'too_large' | 'invalid'; message: string; deadLetterId: number | null };
 
 /**
- * The webhook route's intake for the sender-compatible routes (`POST /api/v2/alerts`, `POST /v2/enqueue`):
- * read the body within the size limit, journal it, process it like a webhook body, and keep a rejected body
- * as a dead letter. Authentication is the caller's, before; the answer's shape is the caller's, after.
+ * The intake steps every receiving route shares (`POST /webhooks/:source`, `POST /api/v2/alerts`,
+ * `POST /v2/enqueue`): read the body within the size limit, keep refused or failed bodies as dead letters,
+ * journal the body, then process it through the pipeline (pipeline/process-webhook.ts). Authentication,
+ * verification and the answer's shape are each route's own.
  */
-export function createIntake(deps: AppDeps, source: string) {
-  const { metrics, log, config } = deps;
-  const deadLetter = async (c: Context, reason: string, statusCode: number, body: Uint8Array, now: Date) => {
-    try {
-      const id = await insertDeadLetter(
-        deps.store.db,
-        {
-          source,
-          reason,
-          statusCode,
-          contentType: c.req.header('content-type') ?? null,
-          headers: keptHeaders((h) => c.req.header(h)),
-          body,
-          keepBytes: config.deadLetterBodyBytes,
-        },
-        now,
-      );
-      metrics.deadLetters.inc({ source });
-      return id;
-    } catch (err) {
-      log.error('could not keep dead letter', { source, reason, error: err });
-      return null;
+export type IntakeDeps = Pick<AppDeps, 'store' | 'config' | 'metrics' | 'log' | 'clock' | 'journal'>;
+
+/**
+ * Of a body over the limit, this much is kept as its dead letter: enough to see what it was, while a truncated
+ * body could never be replayed anyway. Keeping the whole 5 MB prefix made each oversized delivery cost hundreds
+ * of MB of transient memory in the embedded store.
+ */
+const KEPT_OF_OVERSIZED = 64 * 1024;
+
+/** Keeps a refused or failed body for replay; never fails the request itself (null: could not keep it). */
+export async function keepDeadLetter(
+  deps: IntakeDeps,
+  c: Context,
+  source: string,
+  entry: { reason: string; statusCode: number; body: Uint8Array },
+  now: Date,
+): Promise<number | null> {
+  try {
+    const id = await insertDeadLetter(
+      deps.store.db,
+      {
+        source,
+        ...entry,
+        contentType: c.req.header('content-type') ?? null,
+        headers: keptHeaders((h) => c.req.header(h)),
+        keepBytes: deps.config.deadLetterBodyBytes,
+      },
+      now,
+    );
+    deps.metrics.deadLetters.inc({ source });
+    return id;
+  } catch (err) {
+    deps.log.error('could not keep dead letter', { source, reason: entry.reason, error: err });
+    return null;
+  }
+}
+
+export type IntakeRead =
+  | { ok: true; bytes: Uint8Array }
+  | { ok: false; error: 'too_large'; message: string; deadLetterId: number | null };
+
+/** The body within INCIDENTD_MAX_BODY_BYTES; past it, its head is kept as a dead letter (the caller answers 413). */
+export async function readIntakeBody(
+  deps: IntakeDeps,
+  c: Context,
+  source: string,
+  now: Date,
+): Promise<IntakeRead> {
+  const { config, metrics } = deps;
+  const { bytes, tooLarge } = await readBodyLimited(c.req.raw, config.maxBodyBytes);
+  if (!tooLarge) return { ok: true, bytes };
+  const message = `body: larger than the limit of ${config.maxBodyBytes} bytes (INCIDENTD_MAX_BODY_BYTES)`;
+  metrics.alertsRejected.inc({ source, reason: 'too_large' });
+  const kept = bytes.subarray(0, KEPT_OF_OVERSIZED);
+  const reason = `${message}; first ${kept.byteLength} bytes kept`;
+  const deadLetterId = await keepDeadLetter(deps, c, source, { reason, statusCode: 413, body: kept }, now);
+  return { ok: false, error: 'too_large', message, deadLetterId };
+}
+
+export type IntakeOutcome =
+  | Extract<WebhookOutcome, { kind: 'accepted' }>
+  | { kind: 'invalid'; message: string; deadLetterId: number | null };
+
+/**
+ * Journal (embedded PGlite on disk: the body is fdatasync'ed before it can be acknowledged), then the pipeline.
+ * A body the pipeline refuses is kept as a dead letter (400); one it fails on, other than for an unavailable
+ * database, too (500: a bug, replayable once fixed), and the error goes on to the error handler.
+ */
+export async function journalAndProcess(
+  deps: IntakeDeps,
+  webhook: WebhookDeps,
+  c: Context,
+  source: WebhookSource,
+  body: Uint8Array,
+  now: Date,
+): Promise<IntakeOutcome> {
+  const { metrics } = deps;
+  const name = source.name;
+  await deps.journal?.append(c.req.raw, {
+    source: name,
+    headers: keptHeaders((h) => c.req.header(h)),
+    receivedAt: now,
+    body,
+  });
+  let outcome: WebhookOutcome;
+  try {
+    outcome = await processWebhookBody(webhook, source, body);
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) {
+      metrics.alertsRejected.inc({ source: name, reason: 'unavailable' });
+    } else {
+      const reason = `ingest failed: ${(err as Error)?.message ?? String(err)}`;
+      await keepDeadLetter(deps, c, name, { reason, statusCode: 500, body }, now);
     }
-  };
-  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      if (err instanceof ClientAbortedError) {
-        metrics.alertsRejected.inc({ source, reason: 'aborted' });
-        log.info('client aborted', { source });
-      } else if (isDatabaseUnavailable(err)) metrics.alertsRejected.inc({ source, reason: 'unavailable' });
-      throw err;
-    }
-  };
-  return {
-    /** The body within INCIDENTD_MAX_BODY_BYTES; past it, its head is kept as a dead letter. */
-    read: (c: Context) =>
-      guard(async (): Promise<{ bytes: Uint8Array; now: Date } | (IntakeOutcome & { kind: 'too_large' })> => {
-        const now = deps.clock.now();
-        const { bytes, tooLarge } = await readBodyLimited(c.req.raw, config.maxBodyBytes);
-        if (!tooLarge) return { bytes, now };
-        const message = `body: larger than the limit of ${config.maxBodyBytes} bytes (INCIDENTD_MAX_BODY_BYTES)`;
-        metrics.alertsRejected.inc({ source, reason: 'too_large' });
-        const kept = bytes.subarray(0, KEPT_OF_OVERSIZED);
-        const deadLetterId = await deadLetter(
-          c,
-          `${message}; first ${kept.byteLength} bytes kept`,
-          413,
-          kept,
-          now,
-        );
-        return { kind: 'too_large', message, deadLetterId };
-      }),
-    /** Journal, then parse, dedup, correlate and commit: the webhook route's processing. */
-    process: (c: Context, ingest: IngestDeps, bytes: Uint8Array, now: Date) =>
-      guard(async (): Promise<IntakeOutcome> => {
-        const started = performance.now();
-        try {
-          await deps.journal?.append(c.req.raw, {
-            source,
-            headers: keptHeaders((h) => c.req.header(h)),
-            receivedAt: now,
-            body: bytes,
-          });
-          const outcome = await processWebhookBody({ ingest, metrics, limits: config.limits }, source, bytes);
-          if (outcome.status !== 200) {
-            metrics.alertsRejected.inc({ source, reason: 'invalid' });
-            const message = String(outcome.body.message);
-            return {
-              kind: 'invalid',
-              message,
-              deadLetterId: await deadLetter(c, message, outcome.status, bytes, now),
-            };
-          }
-          metrics.ingestDuration.observe({ source }, (performance.now() - started) / 1000);
-          return { kind: 'accepted', body: outcome.body };
-        } finally {
-          deps.journal?.release(c.req.raw);
-        }
-      }),
-  };
+    throw err;
+  }
+  if (outcome.kind === 'accepted') return outcome;
+  metrics.alertsRejected.inc({ source: name, reason: 'invalid' });
+  const deadLetterId = await keepDeadLetter(
+    deps,
+    c,
+    name,
+    { reason: outcome.message, statusCode: 400, body },
+    now,
+  );
+  return { kind: 'invalid', message: outcome.message, deadLetterId };
+}
+
+/** A sender that disconnects mid-body is not an outage: counted as reason aborted, logged at info. */
+export function noteAborted(deps: Pick<AppDeps, 'metrics' | 'log'>, source: string, err: unknown): void {
+  if (!(err instanceof ClientAbortedError)) return;
+  deps.metrics.alertsRejected.inc({ source, reason: 'aborted' });
+  deps.log.info('client aborted', { source });
 }

@@ -1,8 +1,8 @@
+import type { IncidentChange } from '../core/incident-change.ts';
 import { autoResolve } from '../core/rules/auto-resolve.ts';
-import type { IncidentChange } from '../pipeline/route-alerts.ts';
-import type { Trx } from '../store/alerts.ts';
+import { type TrackChanges, writeIncidentChanges } from '../pipeline/write-incident-changes.ts';
 import type { Db } from '../store/db.ts';
-import { incidentFromRow, insertEvents, saveIncidents } from '../store/incidents.ts';
+import { incidentFromRow } from '../store/incidents.ts';
 
 /**
  * Resolves incidents whose alerts all resolved and whose resolve_after has passed. `skip locked` lets every
@@ -14,7 +14,7 @@ export async function runAutoResolve(
   opts: {
     batch?: number;
     /** SLA clocks and notifications, in the same transaction as the resolution (as for every other change). */
-    track?: (trx: Trx, changes: IncidentChange[], now: Date) => Promise<void>;
+    track?: TrackChanges;
   } = {},
 ): Promise<IncidentChange[]> {
   return db.transaction().execute(async (trx) => {
@@ -34,13 +34,8 @@ export async function runAutoResolve(
       const { incident, events } = autoResolve(incidentFromRow(row), now);
       return { incident, created: false, events: events.map((e) => ({ ...e, incidentId: incident.id })) };
     });
-    // The same batched writes as the ingest router: one statement per table for the whole batch.
-    await saveIncidents(trx, changes, now);
-    await insertEvents(
-      trx,
-      changes.flatMap((c) => c.events),
-    );
-    await opts.track?.(trx, changes, now);
+    // The same write path as the ingest router and responders' actions.
+    await writeIncidentChanges(trx, changes, now, opts.track);
     return changes;
   });
 }

@@ -1,6 +1,6 @@
 import { expiredCandidateReason } from '../core/candidate.ts';
+import { getCandidate, releaseWaiting } from '../store/candidates.ts';
 import type { Db } from '../store/db.ts';
-import { getCandidate, markUnrouted } from '../store/incidents.ts';
 
 /** Candidate groups whose window ran out without open_when holding: their alerts become unrouted, with the reason. */
 export async function runExpireCandidates(db: Db, now: Date, batch = 100): Promise<number> {
@@ -16,10 +16,7 @@ export async function runExpireCandidates(db: Db, now: Date, batch = 100): Promi
     for (const { rule, group_key } of due) {
       const candidate = (await getCandidate(trx, rule, group_key))!;
       const reason = expiredCandidateReason(candidate, now)!;
-      await markUnrouted(
-        trx,
-        candidate.alertIds.map((id) => ({ id, rule, groupKey: group_key, reason })),
-      );
+      await releaseWaiting(trx, [{ rule, groupKey: group_key, reason }]);
       await trx
         .deleteFrom('candidate_groups')
         .where('rule', '=', rule)

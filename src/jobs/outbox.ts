@@ -1,3 +1,4 @@
+import type { IncidentChange } from '../core/incident-change.ts';
 import {
   DELIVERABLE_TYPES,
   FOLLOW_UP_EVENTS,
@@ -7,7 +8,6 @@ import {
 } from '../core/notification-routing.ts';
 import { formatNotice } from '../notify/format.ts';
 import type { NoticeSender, Sender, SendResult } from '../notify/send.ts';
-import type { IncidentChange } from '../pipeline/route-alerts.ts';
 import type { Db } from '../store/db.ts';
 import { getIncident, insertEvents } from '../store/incidents.ts';
 import {

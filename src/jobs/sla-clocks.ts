@@ -1,7 +1,7 @@
 import type { Incident } from '../core/incident.ts';
+import type { IncidentChange } from '../core/incident-change.ts';
 import { breachCustomerLabels, fireClock, firingEvent } from '../core/sla.ts';
 import { queueNotices, type TrackingSettings } from '../pipeline/incident-tracking.ts';
-import type { IncidentChange } from '../pipeline/route-alerts.ts';
 import type { Db } from '../store/db.ts';
 import { incidentFromRow, insertEvents } from '../store/incidents.ts';
 import { claimDueClocks, saveClocks } from '../store/sla-clocks.ts';

@@ -14,14 +14,13 @@ import {
   reopenIncident,
   resolveIncident,
 } from '../core/incident-actions.ts';
+import type { IncidentChange } from '../core/incident-change.ts';
 import { selectPolicy } from '../core/sla.ts';
-import type { Trx } from '../store/alerts.ts';
-import type { Db } from '../store/db.ts';
+import type { Db, Trx } from '../store/db.ts';
 import { lockIncident, openGroupIncidentId } from '../store/incident-queries.ts';
-import { insertEvents, saveIncidents } from '../store/incidents.ts';
 import { type TrackingSettings, trackIncidentChanges } from './incident-tracking.ts';
 import type { Clock, IdGen } from './ports.ts';
-import type { IncidentChange } from './route-alerts.ts';
+import { type TrackChanges, writeIncidentChanges } from './write-incident-changes.ts';
 
 export interface IncidentActionsDeps {
   db: Db;
@@ -67,11 +66,9 @@ export function createIncidentActions(deps: IncidentActionsDeps) {
     return ms === null ? null : new Date(now.getTime() + ms);
   };
 
-  async function commit(trx: Trx, change: IncidentChange, now: Date): Promise<void> {
-    await saveIncidents(trx, [change], now);
-    await insertEvents(trx, change.events);
-    await trackIncidentChanges(trx, settings, [change], now);
-  }
+  const track: TrackChanges = (trx, changes, now) => trackIncidentChanges(trx, settings, changes, now);
+  const commit = (trx: Trx, change: IncidentChange, now: Date) =>
+    writeIncidentChanges(trx, [change], now, track);
 
   async function apply(
     id: string,

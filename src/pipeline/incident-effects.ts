@@ -1,7 +1,7 @@
 import type { IncidentEvent } from '../core/incident.ts';
+import type { IncidentChange } from '../core/incident-change.ts';
 import type { EventBus } from '../publish/event-bus.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
-import type { IncidentChange } from './route-alerts.ts';
 
 const seconds = (from: Date, to: Date) => Math.max(0, (to.getTime() - from.getTime()) / 1000);
 

@@ -1,10 +1,11 @@
+import type { IncidentEvent } from '../core/incident.ts';
+import type { IncidentChange } from '../core/incident-change.ts';
 import { type NotificationTarget, noticesFor, routeNotice } from '../core/notification-routing.ts';
-import { reconcileClocks, type SlaSettings, selectPolicy } from '../core/sla.ts';
-import type { Trx } from '../store/alerts.ts';
+import { reconcileClocks, type SlaClock, type SlaSettings, selectPolicy } from '../core/sla.ts';
+import type { Trx } from '../store/db.ts';
 import { insertEvents } from '../store/incidents.ts';
 import { enqueueNotifications } from '../store/outbox.ts';
 import { listClocks, saveClocks } from '../store/sla-clocks.ts';
-import type { IncidentChange } from './route-alerts.ts';
 
 export interface TrackingSettings {
   sla: SlaSettings;
@@ -50,21 +51,32 @@ export async function syncClocks(
     relevant.map((c) => c.incident.id),
     { forUpdate: true },
   );
+  const byIncident = new Map<string, SlaClock[]>();
+  for (const c of clocks) {
+    const list = byIncident.get(c.incidentId);
+    if (list) list.push(c);
+    else byIncident.set(c.incidentId, [c]);
+  }
+  const changed: SlaClock[] = [];
+  const events: IncidentEvent[] = [];
   for (const change of relevant) {
     const { incident } = change;
     const result = reconcileClocks({
       incident,
       selection: selectPolicy(settings.sla, incident.customers, incident.severity),
       warningAt: settings.sla.sla_warning_at,
-      clocks: clocks.filter((c) => c.incidentId === incident.id),
+      clocks: byIncident.get(incident.id) ?? [],
       now,
       updatePosted: change.events.some((e) => e.kind === 'update.posted'),
     });
-    await saveClocks(trx, result.changed);
-    const events = result.events.map((e) => ({ ...e, incidentId: incident.id }));
-    await insertEvents(trx, events);
-    change.events.push(...events);
+    changed.push(...result.changed);
+    const own = result.events.map((e) => ({ ...e, incidentId: incident.id }));
+    events.push(...own);
+    change.events.push(...own);
   }
+  // Batched across incidents: a webhook that opens thousands of incidents costs a few statements.
+  await saveClocks(trx, changed);
+  await insertEvents(trx, events);
 }
 
 export async function queueNotices(

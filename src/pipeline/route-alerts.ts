@@ -1,197 +1,75 @@
-import { type CandidateGroup, expiredCandidateReason } from '../core/candidate.ts';
-import { type CorrelateOutcome, correlate, type IncidentEventDraft } from '../core/correlate.ts';
-import type { Incident, IncidentEvent } from '../core/incident.ts';
-import { matchAlert } from '../core/rules/match.ts';
-import type { Rule, RuleSet } from '../core/rules/types.ts';
-import type { Trx, UpsertedAlert } from '../store/alerts.ts';
+import type { IncidentChange } from '../core/incident-change.ts';
 import {
-  attachAlertsToIncidents,
-  deleteCandidate,
-  findGroupIncidents,
+  adoptingGroups,
+  finishPlan,
+  planRouting,
+  type RouteWrites,
+  triageAlerts,
+  type UpsertedAlert,
+} from '../core/route-plan.ts';
+import type { RuleSet } from '../core/rules/types.ts';
+import { storedUnroutedReason } from '../core/unrouted.ts';
+import {
+  deleteCandidates,
   getCandidates,
-  insertEvents,
-  lockGroups,
+  listWaiting,
   markUnrouted,
-  putCandidate,
-  saveIncidents,
-} from '../store/incidents.ts';
+  putCandidates,
+  releaseWaiting,
+} from '../store/candidates.ts';
+import type { Trx } from '../store/db.ts';
+import { attachAlertsToIncidents, findGroupIncidents, lockGroups } from '../store/incidents.ts';
 import type { AlertRouter } from './ingest.ts';
 import type { IdGen } from './ports.ts';
-
-/** What happened to incidents in one transaction, for after-commit effects (metrics, snapshot, sockets). */
-export interface IncidentChange {
-  incident: Incident;
-  created: boolean;
-  events: IncidentEvent[];
-}
-
-interface GroupState {
-  rule: Rule;
-  groupKey: string;
-  incident: Incident | null;
-  candidate: CandidateGroup | null;
-  candidateDirty: boolean;
-  candidateDeleted: boolean;
-  created: boolean;
-  dirty: boolean;
-  events: IncidentEvent[];
-  attach: Set<string>;
-}
+import { type TrackChanges, writeIncidentChanges } from './write-incident-changes.ts';
 
 /**
- * Applies the rule set to one webhook's alerts inside its transaction. Each group is locked once (in a fixed
- * order, so concurrent webhooks cannot deadlock), read once, correlated in memory alert by alert, and written
- * once: cost grows with the groups a webhook touches, never with the number of open incidents.
+ * Applies the rule set to one webhook's alerts inside its transaction: lock the groups (sorted, so concurrent
+ * webhooks cannot deadlock), read them, plan in memory (core/route-plan.ts), write. Cost grows with the
+ * groups and alerts a webhook touches, never with the number of open incidents or waiting alerts.
  */
 export function createAlertRouter(
   rules: RuleSet,
   deps: {
     newId: IdGen;
     onCommit: (changes: IncidentChange[]) => void;
-    /** In the same transaction, after the incidents are written: SLA clocks and the notification outbox. */
-    track?: (trx: Trx, changes: IncidentChange[], now: Date) => Promise<void>;
+    track?: TrackChanges;
     /** A rule's `match` ran out of its CEL evaluation budget on an alert (which then does not match it). */
     onBudgetExceeded?: (rule: string, fingerprint: string) => void;
   },
 ): AlertRouter {
   return async (trx: Trx, alerts: UpsertedAlert[], now: Date) => {
-    const matched: { upserted: UpsertedAlert; match: NonNullable<ReturnType<typeof matchAlert>> }[] = [];
-    const unrouted: { id: string; rule: string | null; groupKey: string | null; reason: string }[] = [];
-    for (const upserted of alerts) {
-      if (upserted.change === 'stale') continue;
-      const match = matchAlert(rules, upserted.alert, (rule) =>
-        deps.onBudgetExceeded?.(rule.name, upserted.alert.fingerprint),
-      );
-      if (match) matched.push({ upserted, match });
-      else if (!upserted.incidentId)
-        unrouted.push({ id: upserted.id, rule: null, groupKey: null, reason: 'no rule matched' });
-    }
-
-    const groups = new Map<string, GroupState>();
-    const keyOf = (rule: string, groupKey: string) => `${rule}\n${groupKey}`;
-    const refs = new Map<string, { rule: Rule; groupKey: string }>();
-    for (const m of matched) refs.set(keyOf(m.match.rule.name, m.match.groupKey), m.match);
-    // Sorted, so concurrent webhooks take group locks in the same order and cannot deadlock.
-    const wanted = [...refs.keys()].sort().map((key) => ({ key, ...refs.get(key)! }));
-    const groupRefs = wanted.map((w) => ({ rule: w.rule.name, groupKey: w.groupKey }));
-    await lockGroups(trx, groupRefs);
-    const [incidents, candidates] = [
-      await findGroupIncidents(trx, groupRefs),
-      await getCandidates(trx, groupRefs),
-    ];
-    for (const { key, rule, groupKey } of wanted) {
-      let candidate = candidates.get(key) ?? null;
-      let candidateDeleted = false;
-      const expiredReason = candidate ? expiredCandidateReason(candidate, now) : null;
-      if (candidate && expiredReason) {
-        unrouted.push(
-          ...candidate.alertIds.map((id) => ({ id, rule: rule.name, groupKey, reason: expiredReason })),
-        );
-        candidate = null;
-        candidateDeleted = true;
-      }
-      groups.set(key, {
-        rule,
-        groupKey,
-        incident: incidents.get(key) ?? null,
-        candidate,
-        candidateDirty: false,
-        candidateDeleted,
-        created: false,
-        dirty: false,
-        events: [],
-        attach: new Set(),
-      });
-    }
-
-    for (const { upserted, match } of matched) {
-      const g = groups.get(keyOf(match.rule.name, match.groupKey))!;
-      const attached =
-        g.incident !== null && (upserted.incidentId === g.incident.id || g.attach.has(upserted.id));
-      const outcome: CorrelateOutcome = correlate({
-        now,
-        rule: match.rule,
-        groupKey: match.groupKey,
-        groupLabels: match.groupLabels,
-        customer: match.customer,
-        alert: {
-          id: upserted.id,
-          fingerprint: upserted.alert.fingerprint,
-          status: upserted.alert.status,
-          startsAt: upserted.alert.startsAt,
-          labels: upserted.alert.labels,
-        },
-        change: upserted.change,
-        incident: g.incident,
-        attached,
-        candidate: g.candidate,
-        newId: deps.newId,
-      });
-      if (outcome.kind === 'candidate') {
-        g.candidate = outcome.candidate;
-        g.candidateDirty = true;
-        unrouted.push({
-          id: upserted.id,
-          rule: match.rule.name,
-          groupKey: match.groupKey,
-          reason: `waiting for open_when of rule ${match.rule.name} until ${outcome.candidate.expiresAt.toISOString()}`,
-        });
-      } else if (outcome.kind === 'incident') {
-        if (g.incident && g.incident.id !== outcome.incident.id && !g.incident.resolvedAt) {
-          throw new Error(`correlator replaced open incident ${g.incident.id} of group ${match.groupKey}`);
-        }
-        if (g.incident?.id !== outcome.incident.id) g.attach.clear();
-        g.created ||= outcome.created;
-        g.incident = outcome.incident;
-        g.dirty = true;
-        g.events.push(
-          ...outcome.events.map((e: IncidentEventDraft) => ({ ...e, incidentId: outcome.incident.id })),
-        );
-        for (const id of outcome.attach) g.attach.add(id);
-        if (outcome.candidateConsumed) {
-          g.candidate = null;
-          g.candidateDeleted = true;
-          g.candidateDirty = false;
-        }
-      } else if (!upserted.incidentId && !attached) {
-        unrouted.push({
-          id: upserted.id,
-          rule: match.rule.name,
-          groupKey: match.groupKey,
-          reason: `matched rule ${match.rule.name}; resolved before an incident opened`,
-        });
-      }
-    }
-
-    const changes: IncidentChange[] = [];
-    const links: { incidentId: string; alertId: string; rule: string; groupKey: string }[] = [];
-    for (const g of groups.values()) {
-      if (g.candidateDeleted && !g.candidateDirty) await deleteCandidate(trx, g.rule.name, g.groupKey);
-      if (g.candidateDirty && g.candidate) await putCandidate(trx, g.candidate);
-      if (!g.dirty || !g.incident) continue;
-      changes.push({ incident: g.incident, created: g.created, events: g.events });
-      for (const alertId of g.attach)
-        links.push({ incidentId: g.incident.id, alertId, rule: g.rule.name, groupKey: g.groupKey });
-    }
-    // One statement per table for the whole webhook, whatever the number of groups it touched.
-    await saveIncidents(trx, changes, now);
-    await insertEvents(
-      trx,
-      changes.flatMap((c) => c.events),
-    );
-    await attachAlertsToIncidents(trx, links, now);
-    await deps.track?.(trx, changes, now);
-    const attachedIds = new Set(links.map((l) => l.alertId));
-    await markUnrouted(
-      trx,
-      unrouted.filter((u) => !attachedIds.has(u.id)),
-    );
+    const triage = triageAlerts(rules, alerts, deps.onBudgetExceeded);
+    await lockGroups(trx, triage.groups);
+    const incidents = await findGroupIncidents(trx, triage.groups);
+    const candidates = await getCandidates(trx, triage.groups);
+    const plan = planRouting({ triage, incidents, candidates, now, newId: deps.newId });
+    const writes = finishPlan(plan, await listWaiting(trx, adoptingGroups(plan)));
+    await writeRoute(trx, writes, now, deps.track);
     // The incidents this webhook's alerts opened, changed or already belong to.
-    const incidentIds = new Set(changes.map((c) => c.incident.id));
+    const incidentIds = new Set(writes.changes.map((c) => c.incident.id));
     for (const a of alerts) if (a.incidentId) incidentIds.add(a.incidentId);
     return {
       incidentIds: [...incidentIds],
-      afterCommit: () => deps.onCommit(changes),
+      unrouted: writes.unrouted.map((u) => ({ fingerprint: u.fingerprint, reason: u.reason })),
+      afterCommit: () => deps.onCommit(writes.changes),
     };
   };
+}
+
+/** One statement (or one per 1,000 rows) per table for the whole webhook, whatever the number of groups. */
+async function writeRoute(trx: Trx, writes: RouteWrites, now: Date, track?: TrackChanges): Promise<void> {
+  await deleteCandidates(trx, writes.deleteCandidates);
+  await putCandidates(trx, writes.putCandidates);
+  // Before this webhook's alerts are marked: one of them may wait again, in a new candidate of the group.
+  await releaseWaiting(trx, writes.release);
+  await writeIncidentChanges(trx, writes.changes, now, track);
+  await attachAlertsToIncidents(trx, writes.links, now);
+  await markUnrouted(
+    trx,
+    writes.unrouted.flatMap((u) => {
+      const reason = storedUnroutedReason(u.reason);
+      return reason === null ? [] : [{ ...u, reason, waiting: u.reason.kind === 'waiting' }];
+    }),
+  );
 }

@@ -27,4 +27,8 @@ export interface Source {
   parse(body: unknown, receivedAt: Date, limits?: IngestLimits): SourceParseResult;
   /** Request authenticity beyond the shared ingest token (e.g. Grafana's HMAC). Absent = nothing to check. */
   verify?(req: VerifyRequest, secrets: VerifySecrets): VerifyResult;
+  /** Also takes `application/x-www-form-urlencoded` bodies (Datadog's "Encode as form"); others get a 415. */
+  formBodies?: boolean;
+  /** `parse` needs the whole body: a long `alerts` list is not handed over in chunks (custom mappings). */
+  wholeBody?: boolean;
 }

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { NormalizedAlert } from '../core/alert.ts';
-import type { Trx } from './alerts.ts';
-import type { Db } from './db.ts';
+import type { Db, Trx } from './db.ts';
 
 /**
  * Within the ingest transaction, after the upsert: each expiring alert's expiry from this delivery (the last

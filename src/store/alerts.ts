@@ -1,19 +1,12 @@
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { NormalizedAlert } from '../core/alert.ts';
 import { type AlertChange, decideAlertChange, type StoredAlertState } from '../core/dedup.ts';
+import type { UpsertedAlert } from '../core/route-plan.ts';
 import type { IdGen } from '../pipeline/ports.ts';
-import type { Database } from './schema.ts';
+import { inChunks, readInChunks } from './chunks.ts';
+import type { Trx } from './db.ts';
 
-export type Trx = Transaction<Database>;
-
-/** One alert of a webhook after dedup: its row id, what changed, and its delivered (folded) state. */
-export interface UpsertedAlert {
-  id: string;
-  change: AlertChange;
-  alert: NormalizedAlert;
-  /** Incident the alert was already attached to, if any. */
-  incidentId: string | null;
-}
+export type { UpsertedAlert } from '../core/route-plan.ts';
 
 interface Folded {
   alert: NormalizedAlert;
@@ -43,6 +36,58 @@ function fold(stored: StoredAlertState | null, deliveries: NormalizedAlert[]): F
 }
 
 const json = (v: unknown) => JSON.stringify(v);
+
+interface KnownRow {
+  id: string;
+  fingerprint: string;
+  status: 'firing' | 'resolved';
+  starts_at: Date | string;
+  ends_at: Date | string | null;
+  incident_id: string | null;
+  waiting: boolean;
+  rule: string | null;
+  group_key: string | null;
+}
+
+/** A stored alert and this body's deliveries of it: its outcome, its new state (null: only seen again), its event. */
+function foldKnown(row: KnownRow, deliveries: NormalizedAlert[]) {
+  const stored: StoredAlertState = {
+    status: row.status,
+    startsAt: new Date(row.starts_at),
+    endsAt: row.ends_at ? new Date(row.ends_at) : null,
+  };
+  const folded = fold(stored, deliveries);
+  const result: UpsertedAlert = {
+    id: row.id,
+    change: folded.change,
+    alert: folded.alert,
+    incidentId: row.incident_id,
+    waitingIn: row.waiting ? `${row.rule}\n${row.group_key}` : null,
+  };
+  const statusChanged = folded.state.status !== stored.status;
+  const stateMoved =
+    statusChanged ||
+    folded.state.startsAt.getTime() !== stored.startsAt.getTime() ||
+    (folded.state.endsAt?.getTime() ?? null) !== (stored.endsAt?.getTime() ?? null);
+  const changed = stateMoved
+    ? {
+        id: row.id,
+        status: folded.state.status,
+        starts_at: folded.state.startsAt.toISOString(),
+        ends_at: folded.state.endsAt?.toISOString() ?? null,
+        labels: folded.alert.labels,
+        annotations: folded.alert.annotations,
+        title: folded.alert.title,
+        generator_url: folded.alert.generatorUrl,
+        raw: folded.alert.raw ?? null,
+        status_changed: statusChanged,
+      }
+    : null;
+  const event = statusChanged
+    ? { alert_id: row.id, status: folded.state.status, previous_status: stored.status }
+    : null;
+  return { result, changed, event };
+}
 
 /**
  * Upserts one webhook's alerts in a few statements whatever their number: insert the new ones
@@ -82,95 +127,85 @@ export async function upsertAlerts(
     generator_url: alert.generatorUrl,
     raw: alert.raw ?? null,
   }));
-  const inserted = await sql<{ id: string; fingerprint: string }>`
+  const inserted = await readInChunks(insertRows, async (chunk) => {
+    const r = await sql<{ id: string; fingerprint: string }>`
     insert into alerts (id, source, fingerprint, status, labels, annotations, title, starts_at, ends_at, generator_url,
                         raw, first_seen_at, last_seen_at, last_changed_at, seen_count)
     select v.id, v.source, v.fingerprint, v.status, v.labels, v.annotations, v.title, v.starts_at, v.ends_at,
            v.generator_url, coalesce(v.raw, 'null'::jsonb), ${now}, ${now}, ${now}, 1
-    from jsonb_to_recordset(${json(insertRows)}::jsonb) as v(id text, source text, fingerprint text, status text,
+    from jsonb_to_recordset(${json(chunk)}::jsonb) as v(id text, source text, fingerprint text, status text,
          labels jsonb, annotations jsonb, title text, starts_at timestamptz, ends_at timestamptz, generator_url text, raw jsonb)
     on conflict (source, fingerprint) do nothing
     returning id, fingerprint`.execute(trx);
-  const insertedIds = new Set(inserted.rows.map((r) => r.id));
+    return r.rows;
+  });
+  const insertedIds = new Set(inserted.map((r) => r.id));
 
   const results: UpsertedAlert[] = [];
   const events: { alert_id: string; status: string; previous_status: string | null }[] = [];
   for (const f of fresh) {
     if (!insertedIds.has(f.id)) continue;
-    results.push({ id: f.id, change: 'new', alert: f.folded.alert, incidentId: null });
+    results.push({ id: f.id, change: 'new', alert: f.folded.alert, incidentId: null, waitingIn: null });
     events.push({ alert_id: f.id, status: f.folded.state.status, previous_status: null });
   }
 
   const known = fresh.filter((f) => !insertedIds.has(f.id)).map((f) => f.fingerprint);
   if (known.length > 0) {
     // Row locks serialize concurrent deliveries of the same alerts; sorted to avoid deadlocks.
-    const rows = await trx
-      .selectFrom('alerts')
-      .select(['id', 'fingerprint', 'status', 'starts_at', 'ends_at', 'incident_id'])
-      .where('source', '=', source)
-      .where('fingerprint', 'in', known.sort())
-      .orderBy('fingerprint')
-      .forUpdate()
-      .execute();
+    const rows = await readInChunks(known.sort(), (chunk) =>
+      trx
+        .selectFrom('alerts')
+        .select([
+          'id',
+          'fingerprint',
+          'status',
+          'starts_at',
+          'ends_at',
+          'incident_id',
+          'waiting',
+          'rule',
+          'group_key',
+        ])
+        .where('source', '=', source)
+        .where('fingerprint', 'in', chunk)
+        .orderBy('fingerprint')
+        .forUpdate()
+        .execute(),
+    );
     const changed: Record<string, unknown>[] = [];
     const repeated: string[] = [];
     for (const row of rows) {
-      const stored: StoredAlertState = {
-        status: row.status,
-        startsAt: new Date(row.starts_at),
-        endsAt: row.ends_at ? new Date(row.ends_at) : null,
-      };
-      const folded = fold(stored, byFingerprint.get(row.fingerprint)!);
-      results.push({ id: row.id, change: folded.change, alert: folded.alert, incidentId: row.incident_id });
-      const stateMoved =
-        folded.state.status !== stored.status ||
-        folded.state.startsAt.getTime() !== stored.startsAt.getTime() ||
-        (folded.state.endsAt?.getTime() ?? null) !== (stored.endsAt?.getTime() ?? null);
-      if (stateMoved) {
-        changed.push({
-          id: row.id,
-          status: folded.state.status,
-          starts_at: folded.state.startsAt.toISOString(),
-          ends_at: folded.state.endsAt?.toISOString() ?? null,
-          labels: folded.alert.labels,
-          annotations: folded.alert.annotations,
-          title: folded.alert.title,
-          generator_url: folded.alert.generatorUrl,
-          raw: folded.alert.raw ?? null,
-          status_changed: folded.state.status !== stored.status,
-        });
-        if (folded.state.status !== stored.status) {
-          events.push({ alert_id: row.id, status: folded.state.status, previous_status: stored.status });
-        }
-      } else {
-        repeated.push(row.id);
-      }
+      const known = foldKnown(row, byFingerprint.get(row.fingerprint)!);
+      results.push(known.result);
+      if (known.event) events.push(known.event);
+      if (known.changed) changed.push(known.changed);
+      else repeated.push(row.id);
     }
-    if (changed.length > 0) {
-      await sql`
+    await inChunks(changed, (chunk) =>
+      sql`
         update alerts set status = v.status, starts_at = v.starts_at, ends_at = v.ends_at, labels = v.labels,
           annotations = v.annotations, title = v.title, generator_url = v.generator_url, raw = coalesce(v.raw, 'null'::jsonb),
           last_seen_at = ${now}, seen_count = alerts.seen_count + 1,
           last_changed_at = case when v.status_changed then ${now} else alerts.last_changed_at end
-        from jsonb_to_recordset(${json(changed)}::jsonb) as v(id text, status text, starts_at timestamptz,
+        from jsonb_to_recordset(${json(chunk)}::jsonb) as v(id text, status text, starts_at timestamptz,
              ends_at timestamptz, labels jsonb, annotations jsonb, title text, generator_url text, raw jsonb, status_changed boolean)
-        where alerts.id = v.id`.execute(trx);
-    }
-    if (repeated.length > 0) {
-      await trx
+        where alerts.id = v.id`.execute(trx),
+    );
+    await inChunks(repeated, (chunk) =>
+      trx
         .updateTable('alerts')
         .set({ last_seen_at: now, seen_count: sql`seen_count + 1` })
-        .where('id', 'in', repeated)
-        .execute();
-    }
-  }
-  if (events.length > 0) {
-    await sql`
-      insert into alert_events (alert_id, at, status, previous_status)
-      select v.alert_id, ${now}, v.status, v.previous_status
-      from jsonb_to_recordset(${json(events)}::jsonb) as v(alert_id text, status text, previous_status text)`.execute(
-      trx,
+        .where('id', 'in', chunk)
+        .execute(),
     );
   }
+  await inChunks(events, (chunk) =>
+    sql`
+      insert into alert_events (alert_id, at, status, previous_status)
+      select v.alert_id, ${now}, v.status, v.previous_status
+      from jsonb_to_recordset(${json(chunk)}::jsonb) as v(alert_id text, status text, previous_status text)`.execute(
+      trx,
+    ),
+  );
   return results;
 }

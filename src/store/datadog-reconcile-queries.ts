@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
-import type { Trx } from './alerts.ts';
-import type { Db } from './db.ts';
+import type { Db, Trx } from './db.ts';
 
 /** Firing Datadog alerts not heard of since `cutoff` whose labels name a monitor, oldest first. */
 export function staleDatadogAlerts(db: Db, cutoff: Date, limit: number) {

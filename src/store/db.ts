@@ -1,12 +1,14 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Kysely, PGliteDialect, PostgresDialect, sql, type Transaction } from 'kysely';
 import type pg from 'pg';
 import { lockAddress, lockDataDir } from './data-dir-lock.ts';
 import { DatabaseUnavailableError } from './errors.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
+/** One transaction on the store: what every write path of a webhook or an action runs in. */
+export type Trx = Transaction<Database>;
 
 export interface StoreHandle {
   db: Db;

@@ -1,11 +1,12 @@
-import { type Selectable, sql } from 'kysely';
-import type { CandidateGroup } from '../core/candidate.ts';
+import { sql } from 'kysely';
 import type { ComponentStatus } from '../core/component-status.ts';
 import type { Incident, IncidentEvent, IncidentState, PublicStatus } from '../core/incident.ts';
+import type { GroupRef } from '../core/route-plan.ts';
 import type { Severity } from '../core/severity.ts';
-import type { Trx } from './alerts.ts';
-import type { Db } from './db.ts';
-import type { CandidateGroupsTable, IncidentsTable } from './schema.ts';
+import { groupsJson } from './candidates.ts';
+import { chunked, inChunks } from './chunks.ts';
+import type { Db, Trx } from './db.ts';
+import type { IncidentsTable } from './schema.ts';
 
 type IncidentRow = {
   [K in keyof IncidentsTable]: IncidentsTable[K] extends { __select__: infer S } ? S : IncidentsTable[K];
@@ -88,90 +89,23 @@ export async function getIncident(
   return row ? incidentFromRow(row) : null;
 }
 
+/** Appends timeline events in order, in slices (six bind parameters per row). */
 export async function insertEvents(trx: Trx, events: IncidentEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await trx
-    .insertInto('incident_events')
-    .values(
-      events.map((e) => ({
-        incident_id: e.incidentId,
-        at: e.at,
-        kind: e.kind,
-        actor: e.actor,
-        visibility: e.visibility,
-        data: JSON.stringify(e.data),
-      })),
-    )
-    .execute();
-}
-
-function candidateFromRow(r: Selectable<CandidateGroupsTable>): CandidateGroup {
-  return {
-    rule: r.rule,
-    groupKey: r.group_key,
-    firstAt: new Date(r.first_at),
-    expiresAt: new Date(r.expires_at),
-    firstAlertStartsAt: new Date(r.first_alert_starts_at),
-    alertIds: r.alert_ids,
-    firingAlertIds: r.firing_alert_ids,
-    customers: r.customers,
-    alertCount: r.alert_count,
-  };
-}
-
-export async function getCandidate(trx: Trx, rule: string, groupKey: string): Promise<CandidateGroup | null> {
-  const r = await trx
-    .selectFrom('candidate_groups')
-    .selectAll()
-    .where('rule', '=', rule)
-    .where('group_key', '=', groupKey)
-    .executeTakeFirst();
-  return r ? candidateFromRow(r) : null;
-}
-
-export async function putCandidate(trx: Trx, c: CandidateGroup): Promise<void> {
-  const row = {
-    rule: c.rule,
-    group_key: c.groupKey,
-    first_at: c.firstAt,
-    expires_at: c.expiresAt,
-    first_alert_starts_at: c.firstAlertStartsAt,
-    alert_ids: JSON.stringify(c.alertIds),
-    firing_alert_ids: JSON.stringify(c.firingAlertIds),
-    customers: JSON.stringify(c.customers),
-    alert_count: c.alertCount,
-  };
-  await trx
-    .insertInto('candidate_groups')
-    .values(row)
-    .onConflict((oc) => oc.columns(['rule', 'group_key']).doUpdateSet(row))
-    .execute();
-}
-
-export async function deleteCandidate(trx: Trx, rule: string, groupKey: string): Promise<void> {
-  await trx
-    .deleteFrom('candidate_groups')
-    .where('rule', '=', rule)
-    .where('group_key', '=', groupKey)
-    .execute();
-}
-
-/** Routing outcome for alerts that joined no incident: which rule saw them and why they wait or were dropped. */
-export async function markUnrouted(
-  trx: Trx,
-  rows: { id: string; rule: string | null; groupKey: string | null; reason: string }[],
-) {
-  if (rows.length === 0) return;
-  await sql`
-    update alerts set rule = v.rule, group_key = v.group_key, unrouted_reason = v.reason
-    from jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ id: r.id, rule: r.rule, group_key: r.groupKey, reason: r.reason })))}::jsonb)
-      as v(id text, rule text, group_key text, reason text)
-    where alerts.id = v.id and alerts.incident_id is null`.execute(trx);
-}
-
-export interface GroupRef {
-  rule: string;
-  groupKey: string;
+  await inChunks(events, (chunk) =>
+    trx
+      .insertInto('incident_events')
+      .values(
+        chunk.map((e) => ({
+          incident_id: e.incidentId,
+          at: e.at,
+          kind: e.kind,
+          actor: e.actor,
+          visibility: e.visibility,
+          data: JSON.stringify(e.data),
+        })),
+      )
+      .execute(),
+  );
 }
 
 /**
@@ -179,20 +113,23 @@ export interface GroupRef {
  * which jsonb_array_elements preserves, so two transactions never wait on each other in opposite orders.
  */
 export async function lockGroups(trx: Trx, groups: GroupRef[]): Promise<void> {
-  if (groups.length === 0) return;
-  const keys = JSON.stringify(groups.map((g) => `${g.rule}\n${g.groupKey}`));
-  await sql`select pg_advisory_xact_lock(hashtextextended(k, 0))
-            from jsonb_array_elements_text(${keys}::jsonb) with ordinality as t(k, n) order by n`.execute(
-    trx,
-  );
+  await inChunks(groups, async (chunk) => {
+    const keys = JSON.stringify(chunk.map((g) => `${g.rule}\n${g.groupKey}`));
+    await sql`select pg_advisory_xact_lock(hashtextextended(k, 0))
+              from jsonb_array_elements_text(${keys}::jsonb) with ordinality as t(k, n) order by n`.execute(
+      trx,
+    );
+  });
 }
-
-const groupsJson = (groups: GroupRef[]) => JSON.stringify(groups.map((g) => ({ r: g.rule, g: g.groupKey })));
 
 /** For each group: its open incident, else its most recently resolved one. Two index-backed queries in all. */
 export async function findGroupIncidents(trx: Trx, groups: GroupRef[]): Promise<Map<string, Incident>> {
   const found = new Map<string, Incident>();
-  if (groups.length === 0) return found;
+  for (const chunk of chunked(groups)) await findChunkIncidents(trx, chunk, found);
+  return found;
+}
+
+async function findChunkIncidents(trx: Trx, groups: GroupRef[], found: Map<string, Incident>) {
   const open = await sql<IncidentRow>`
     select i.* from jsonb_to_recordset(${groupsJson(groups)}::jsonb) as v(r text, g text)
     join incidents i on i.rule = v.r and i.group_key = v.g and i.state <> 'resolved'`.execute(trx);
@@ -206,17 +143,6 @@ export async function findGroupIncidents(trx: Trx, groups: GroupRef[]): Promise<
       ) r`.execute(trx);
     for (const row of recent.rows) found.set(`${row.rule}\n${row.group_key}`, incidentFromRow(row));
   }
-  return found;
-}
-
-export async function getCandidates(trx: Trx, groups: GroupRef[]): Promise<Map<string, CandidateGroup>> {
-  const found = new Map<string, CandidateGroup>();
-  if (groups.length === 0) return found;
-  const rows = await sql<Selectable<CandidateGroupsTable>>`
-    select c.* from jsonb_to_recordset(${groupsJson(groups)}::jsonb) as v(r text, g text)
-    join candidate_groups c on c.rule = v.r and c.group_key = v.g`.execute(trx);
-  for (const r of rows.rows) found.set(`${r.rule}\n${r.group_key}`, candidateFromRow(r));
-  return found;
 }
 
 /** Writes several incidents' new states: one insert for the new ones, one update for the rest. */
@@ -226,9 +152,12 @@ export async function saveIncidents(
   now: Date,
 ) {
   const created = incidents.filter((i) => i.created).map((i) => incidentToRow(i.incident, now));
-  if (created.length > 0) await trx.insertInto('incidents').values(created).execute();
+  await inChunks(created, (chunk) => trx.insertInto('incidents').values(chunk).execute());
   const updated = incidents.filter((i) => !i.created).map((i) => incidentColumns(i.incident, now));
-  if (updated.length === 0) return;
+  await inChunks(updated, (chunk) => updateIncidents(trx, chunk));
+}
+
+async function updateIncidents(trx: Trx, updated: ReturnType<typeof incidentColumns>[]) {
   await sql`
     update incidents set title = v.title, severity = v.severity, state = v.state, status = v.status,
       customers = v.customers, components = v.components, component_status = v.component_status, owner = v.owner,
@@ -251,7 +180,14 @@ export async function attachAlertsToIncidents(
   links: { incidentId: string; alertId: string; rule: string | null; groupKey: string | null }[],
   now: Date,
 ): Promise<void> {
-  if (links.length === 0) return;
+  await inChunks(links, (chunk) => linkChunk(trx, chunk, now));
+}
+
+async function linkChunk(
+  trx: Trx,
+  links: { incidentId: string; alertId: string; rule: string | null; groupKey: string | null }[],
+  now: Date,
+) {
   const json = JSON.stringify(
     links.map((l) => ({ i: l.incidentId, a: l.alertId, r: l.rule, g: l.groupKey })),
   );
@@ -260,7 +196,7 @@ export async function attachAlertsToIncidents(
     select v.i, v.a, ${now} from jsonb_to_recordset(${json}::jsonb) as v(i text, a text, r text, g text)
     on conflict (incident_id, alert_id) do nothing`.execute(trx);
   await sql`
-    update alerts set incident_id = v.i, rule = v.r, group_key = v.g, unrouted_reason = null
+    update alerts set incident_id = v.i, rule = v.r, group_key = v.g, unrouted_reason = null, waiting = false
     from jsonb_to_recordset(${json}::jsonb) as v(i text, a text, r text, g text)
     where alerts.id = v.a`.execute(trx);
 }

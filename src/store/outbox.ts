@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Notice } from '../core/notification-routing.ts';
-import type { Trx } from './alerts.ts';
-import type { Db } from './db.ts';
+import { inChunks } from './chunks.ts';
+import type { Db, Trx } from './db.ts';
 
 export interface OutboxRow {
   id: number;
@@ -17,22 +17,23 @@ export async function enqueueNotifications(
   rows: { incidentId: string; target: string; notice: Notice }[],
   now: Date,
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await trx
-    .insertInto('notification_outbox')
-    .values(
-      rows.map((r) => ({
-        incident_id: r.incidentId,
-        target: r.target,
-        event: r.notice.event,
-        notice: JSON.stringify(r.notice),
-        status: 'pending' as const,
-        attempts: 0,
-        next_attempt_at: now,
-        created_at: now,
-      })),
-    )
-    .execute();
+  await inChunks(rows, (chunk) =>
+    trx
+      .insertInto('notification_outbox')
+      .values(
+        chunk.map((r) => ({
+          incident_id: r.incidentId,
+          target: r.target,
+          event: r.notice.event,
+          notice: JSON.stringify(r.notice),
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: now,
+          created_at: now,
+        })),
+      )
+      .execute(),
+  );
 }
 
 /**

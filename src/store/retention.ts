@@ -32,7 +32,10 @@ export const pruneDeadLetters = (db: Db, before: Date, limit: number) =>
 export const pruneAlertEvents = (db: Db, before: Date, limit: number) =>
   pruneById(db, 'alert_events', 'at', before, limit);
 
-/** Resolved alerts that no incident holds (directly or by a link) and no live candidate group lists. */
+/**
+ * Resolved alerts that no incident holds (directly or by a link) and no live candidate group holds: neither in
+ * its bounded sample (`alert_ids`) nor waiting in it (`alerts.waiting` on its rule and group key).
+ */
 export function pruneAlerts(db: Db, before: Date, limit: number): Promise<number> {
   return deleted(
     db,
@@ -41,6 +44,8 @@ export function pruneAlerts(db: Db, before: Date, limit: number): Promise<number
       where a.status = 'resolved' and a.incident_id is null and a.last_seen_at < ${before}
         and not exists (select 1 from incident_alerts ia where ia.alert_id = a.id)
         and not exists (select 1 from candidate_groups cg where cg.alert_ids @> jsonb_build_array(a.id))
+        and not (a.waiting and exists (
+          select 1 from candidate_groups cg where cg.rule = a.rule and cg.group_key = a.group_key))
       order by a.last_seen_at limit ${limit}
       for update of a skip locked) returning 1`,
   );

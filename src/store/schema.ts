@@ -32,6 +32,8 @@ export interface AlertsTable {
   group_key: string | null;
   incident_id: string | null;
   unrouted_reason: string | null;
+  /** Waits in the candidate group (rule, group_key): attached when it opens, released when it expires. */
+  waiting: Generated<boolean>;
   /** The silence that held this alert back (Alertmanager-style), or null. */
   silenced_by: ColumnType<string | null, string | null | undefined, string | null>;
   /** The maintenance that muted this alert, or null. */
@@ -101,6 +103,7 @@ export interface CandidateGroupsTable {
   firing_alert_ids: Json<string[]>;
   customers: Json<string[]>;
   alert_count: number;
+  firing_count: Generated<number>;
 }
 
 export interface ComponentsTable {

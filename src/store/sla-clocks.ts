@@ -1,7 +1,7 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { SlaClock, SlaTarget } from '../core/sla.ts';
-import type { Trx } from './alerts.ts';
-import type { Db } from './db.ts';
+import { inChunks, readInChunks } from './chunks.ts';
+import type { Db, Trx } from './db.ts';
 import type { SlaClocksTable } from './schema.ts';
 
 const d = (v: Date | string | null) => (v === null ? null : new Date(v));
@@ -43,19 +43,28 @@ export async function listClocks(
   incidentIds: string[],
   opts: { forUpdate?: boolean } = {},
 ): Promise<SlaClock[]> {
-  if (incidentIds.length === 0) return [];
-  let q = db.selectFrom('sla_clocks').selectAll().where('incident_id', 'in', incidentIds).orderBy('id');
-  if (opts.forUpdate) q = q.forUpdate();
-  return (await q.execute()).map(clockFromRow);
+  const rows = await readInChunks(incidentIds, (chunk) => {
+    let q = db.selectFrom('sla_clocks').selectAll().where('incident_id', 'in', chunk).orderBy('id');
+    if (opts.forUpdate) q = q.forUpdate();
+    return q.execute();
+  });
+  return rows.map(clockFromRow);
 }
 
 /** Writes reconciled clocks; updates first so a restarted clock never meets its predecessor in the unique index. */
 export async function saveClocks(trx: Trx, clocks: SlaClock[]): Promise<void> {
-  for (const c of clocks.filter((x) => x.id !== null)) {
-    await trx.updateTable('sla_clocks').set(toRow(c)).where('id', '=', c.id!).execute();
-  }
-  const inserts = clocks.filter((x) => x.id === null);
-  if (inserts.length) await trx.insertInto('sla_clocks').values(inserts.map(toRow)).execute();
+  const updates = clocks.filter((x) => x.id !== null).map((c) => ({ id: c.id, ...toRow(c) }));
+  await inChunks(updates, (chunk) =>
+    sql`
+      update sla_clocks set tier = v.tier, started_at = v.started_at, due_at = v.due_at, warn_at = v.warn_at,
+        met_at = v.met_at, breached_at = v.breached_at, warned_at = v.warned_at, cancelled_at = v.cancelled_at
+      from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as v(id bigint, tier text, started_at timestamptz,
+           due_at timestamptz, warn_at timestamptz, met_at timestamptz, breached_at timestamptz,
+           warned_at timestamptz, cancelled_at timestamptz)
+      where sla_clocks.id = v.id`.execute(trx),
+  );
+  const inserts = clocks.filter((x) => x.id === null).map(toRow);
+  await inChunks(inserts, (chunk) => trx.insertInto('sla_clocks').values(chunk).execute());
 }
 
 /**

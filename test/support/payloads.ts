@@ -61,3 +61,17 @@ export const dbOutage = (
   },
   ...extra,
 });
+
+/** An Alertmanager body as small per alert as a real one can be (20,000 alerts fit the 5 MB limit). */
+export function compactBody(n: number, labels: (i: number) => Record<string, string>, tag: string): string {
+  const alerts = Array.from({ length: n }, (_, i) => ({
+    status: 'firing',
+    labels: labels(i),
+    annotations: {},
+    startsAt: '2026-11-01T09:55:00Z',
+    endsAt: '0001-01-01T00:00:00Z',
+    generatorURL: '',
+    fingerprint: `${tag}${i.toString(16).padStart(12, '0')}`,
+  }));
+  return JSON.stringify({ version: '4', status: 'firing', receiver: 'r', groupKey: '{}:{}', alerts });
+}

@@ -17,7 +17,15 @@ const groupEnv = new Environment({ enableOptionalTypes: true })
   .registerVariable('alerts', 'int')
   .registerVariable('labels', 'map<string, string>');
 
-export type CelScope = 'alert' | 'group';
+/** What a custom source's mapping sees: the webhook body, and with `items`, each item as well. */
+const bodyEnv = new Environment({ enableOptionalTypes: true }).registerVariable('body', 'dyn');
+const itemEnv = new Environment({ enableOptionalTypes: true })
+  .registerVariable('body', 'dyn')
+  .registerVariable('item', 'dyn');
+
+const ENVIRONMENTS = { alert: alertEnv, group: groupEnv, body: bodyEnv, item: itemEnv };
+
+export type CelScope = keyof typeof ENVIRONMENTS;
 
 export type CompileResult =
   | { ok: true; program: CelProgram }
@@ -40,10 +48,14 @@ function failure(error: unknown, kind: string): CompileResult {
 
 /**
  * Parses and type-checks once, so typos (`lables.x`) and wrong result types fail at load, not at 3 a.m.
- * `expect` is the result type the caller needs ('bool' or 'string'); `dyn` is accepted.
+ * `expect` is the result type the caller needs ('bool' or 'string'; 'any' checks nothing); `dyn` is accepted.
  */
-export function compileCel(source: string, scope: CelScope, expect: 'bool' | 'string'): CompileResult {
-  const env = scope === 'alert' ? alertEnv : groupEnv;
+export function compileCel(
+  source: string,
+  scope: CelScope,
+  expect: 'bool' | 'string' | 'any',
+): CompileResult {
+  const env = ENVIRONMENTS[scope];
   let program: CelProgram;
   try {
     program = env.parse(source);
@@ -52,7 +64,7 @@ export function compileCel(source: string, scope: CelScope, expect: 'bool' | 'st
   }
   const checked = program.check();
   if (!checked.valid) return failure(checked.error, 'CEL type error');
-  if (checked.type !== expect && checked.type !== 'dyn') {
+  if (expect !== 'any' && checked.type !== expect && checked.type !== 'dyn') {
     return { ok: false, message: `CEL expression must return ${expect}, not ${checked.type}` };
   }
   const guarded = guardCel(program.ast as unknown as Parameters<typeof guardCel>[0]);
@@ -68,6 +80,12 @@ export interface AlertScope {
   title: string;
 }
 
+/** A custom source's body (decoded JSON) and, for sources with `items`, the current item. */
+export interface BodyScope {
+  body: unknown;
+  item?: unknown;
+}
+
 export interface GroupScope {
   customers: readonly string[];
   alerts: number;
@@ -81,12 +99,14 @@ export interface GroupScope {
  */
 export function evaluateCel(
   program: CelProgram,
-  scope: AlertScope | GroupScope,
-): { value: unknown; exceeded: boolean } {
+  scope: AlertScope | GroupScope | BodyScope,
+): { value: unknown; exceeded: boolean; error?: unknown } {
   const ctx =
     'alerts' in scope ? { ...scope, customers: [...scope.customers], alerts: BigInt(scope.alerts) } : scope;
   const run = withBudget(() => program(ctx));
-  return { value: run.value, exceeded: run.exceeded };
+  return run.error === undefined
+    ? { value: run.value, exceeded: run.exceeded }
+    : { value: run.value, exceeded: run.exceeded, error: run.error };
 }
 
 /** evaluateCel's value alone. */

@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
 import { DomainError } from '../../core/errors.ts';
-import type { IngestDeps } from '../../pipeline/ingest.ts';
-import { sources } from '../../sources/registry.ts';
+import { processWebhookBody, type WebhookDeps } from '../../pipeline/process-webhook.ts';
+import { findSource } from '../../sources/find-source.ts';
 import { listAlerts } from '../../store/alert-queries.ts';
 import { getDeadLetter, isCutDeadLetter, listDeadLetters, markReplayed } from '../../store/dead-letters.ts';
 import { parsePageRequest } from '../../store/pagination.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { processWebhookBody } from './webhooks.ts';
 
 function parseBool(name: string, value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
@@ -16,7 +15,7 @@ function parseBool(name: string, value: string | undefined): boolean | undefined
 }
 
 /** Internal API for alerts and dead letters (mounted behind the admin token). */
-export function alertApiRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
+export function alertApiRoutes(deps: AppDeps, webhook: WebhookDeps): Hono {
   const app = new Hono();
   app.get('/alerts', async (c) => {
     const q = c.req.query();
@@ -49,24 +48,18 @@ export function alertApiRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
     const id = Number(c.req.param('id'));
     const row = Number.isInteger(id) ? await getDeadLetter(deps.store.db, id) : undefined;
     if (!row) throw new DomainError('not_found', `dead letter ${c.req.param('id')} not found`);
-    if (!(row.source in sources))
-      throw new DomainError('invalid', `dead letter ${id}: unknown source "${row.source}"`);
+    const source = findSource(row.source, deps.config.catalog.sources);
+    if (!source) throw new DomainError('invalid', `dead letter ${id}: unknown source "${row.source}"`);
     if (isCutDeadLetter(row)) {
       throw new DomainError('conflict', `dead letter ${id}: only the first bytes of its body were kept`);
     }
-    const outcome = await processWebhookBody(
-      { ingest, metrics: deps.metrics },
-      row.source,
-      new Uint8Array(row.body),
-    );
-    await markReplayed(
-      deps.store.db,
-      id,
-      outcome.status,
-      outcome.status === 200 ? 'ingested' : String(outcome.body.message),
-      deps.clock.now(),
-    );
-    return c.json({ dead_letter_id: id, ...outcome.body }, outcome.status === 200 ? 200 : 422);
+    const outcome = await processWebhookBody(webhook, source, new Uint8Array(row.body));
+    if (outcome.kind === 'invalid') {
+      await markReplayed(deps.store.db, id, 400, outcome.message, deps.clock.now());
+      return c.json({ dead_letter_id: id, error: 'invalid', message: outcome.message }, 422);
+    }
+    await markReplayed(deps.store.db, id, 200, 'ingested', deps.clock.now());
+    return c.json({ dead_letter_id: id, ...outcome.result }, 200);
   });
   return app;
 }

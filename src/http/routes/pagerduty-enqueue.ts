@@ -1,12 +1,14 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import type { IngestDeps } from '../../pipeline/ingest.ts';
 import { type FindAlert, pagerdutyEnrich } from '../../pipeline/pagerduty-events.ts';
+import type { WebhookDeps } from '../../pipeline/process-webhook.ts';
+import { pagerdutySource } from '../../sources/pagerduty/pagerduty-source.ts';
 import { PAGERDUTY_SOURCE } from '../../sources/pagerduty/to-raw.ts';
 import { annotateAlert, findAlertByFingerprint } from '../../store/alert-queries.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { createIntake } from '../intake-request.ts';
+import { journalAndProcess, noteAborted, readIntakeBody } from '../intake-request.ts';
+import { journalScope } from '../middleware/journal-scope.ts';
 
 /** PagerDuty's error answer: `{"status":"invalid event","message":"Event object is invalid","errors":[…]}`. */
 function invalidEvent(
@@ -35,15 +37,18 @@ function routingKeyOf(keys: readonly { key: string; labels: Record<string, strin
  * changing the URL. The credential is the body's `routing_key`, one of the catalog's `pagerduty_routing_keys`;
  * an unknown one is a 400 (as PagerDuty answers) and nothing is stored. Accepted: 202 with the `dedup_key`.
  */
-export function pagerdutyEnqueueRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
+export function pagerdutyEnqueueRoutes(deps: AppDeps, webhook: WebhookDeps): Hono {
   const app = new Hono();
-  const intake = createIntake(deps, PAGERDUTY_SOURCE);
   const keys = deps.config.catalog.pagerduty_routing_keys ?? [];
   const find: FindAlert = (fingerprint) =>
     findAlertByFingerprint(deps.store.db, PAGERDUTY_SOURCE, fingerprint);
-  app.post('/v2/enqueue', async (c) => {
-    const read = await intake.read(c);
-    if ('kind' in read) return invalidEvent(c, [read.message], 413, { dead_letter_id: read.deadLetterId });
+  // The journal record of a request holds back checkpoints until the request is done (as for the webhooks).
+  if (deps.journal) app.use('/v2/enqueue', journalScope(deps.journal));
+  const enqueue = async (c: Context) => {
+    const started = performance.now();
+    const now = deps.clock.now();
+    const read = await readIntakeBody(deps, c, PAGERDUTY_SOURCE, now);
+    if (!read.ok) return invalidEvent(c, [read.message], 413, { dead_letter_id: read.deadLetterId });
     let event: unknown;
     try {
       event = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.bytes));
@@ -74,27 +79,31 @@ export function pagerdutyEnqueueRoutes(deps: AppDeps, ingest: IngestDeps): Hono 
       dedupKey = randomUUID().replaceAll('-', '');
       bytes = new TextEncoder().encode(JSON.stringify({ ...fields, dedup_key: dedupKey }));
     }
-    const outcome = await intake.process(
-      c,
-      { ...ingest, enrich: pagerdutyEnrich(routing.labels, find, ingest.enrich) },
-      bytes,
-      read.now,
-    );
+    const routed: WebhookDeps = {
+      ...webhook,
+      ingest: { ...webhook.ingest, enrich: pagerdutyEnrich(routing.labels, find, webhook.ingest.enrich) },
+    };
+    const outcome = await journalAndProcess(deps, routed, c, pagerdutySource, bytes, now);
     if (outcome.kind !== 'accepted')
       return invalidEvent(c, [outcome.message], 400, { dead_letter_id: outcome.deadLetterId });
+    deps.metrics.ingestDuration.observe({ source: PAGERDUTY_SOURCE }, (performance.now() - started) / 1000);
     // An acknowledge changes no alert state (a repeat moves only last seen): record it on the alert itself.
-    if (
-      fields.event_action === 'acknowledge' &&
-      Number(outcome.body.accepted) > 0 &&
-      typeof dedupKey === 'string'
-    )
+    if (fields.event_action === 'acknowledge' && outcome.result.accepted > 0 && typeof dedupKey === 'string')
       await annotateAlert(deps.store.db, PAGERDUTY_SOURCE, dedupKey, {
-        pagerduty_acknowledged_at: read.now.toISOString(),
+        pagerduty_acknowledged_at: now.toISOString(),
       });
     return c.json(
-      { status: 'success', message: 'Event processed', dedup_key: dedupKey, ...outcome.body },
+      { status: 'success', message: 'Event processed', dedup_key: dedupKey, ...outcome.result },
       202,
     );
+  };
+  app.post('/v2/enqueue', async (c) => {
+    try {
+      return await enqueue(c);
+    } catch (err) {
+      noteAborted(deps, PAGERDUTY_SOURCE, err);
+      throw err;
+    }
   });
   return app;
 }

@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
-import type { IngestDeps } from '../../pipeline/ingest.ts';
+import type { WebhookDeps } from '../../pipeline/process-webhook.ts';
 import { refireExpired } from '../../pipeline/refire-expired.ts';
+import { prometheusSource } from '../../sources/prometheus/prometheus-source.ts';
 import { PROMETHEUS_SOURCE } from '../../sources/prometheus/to-raw.ts';
 import { expiredFingerprints } from '../../store/alert-expiry.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { createIntake } from '../intake-request.ts';
+import { journalAndProcess, noteAborted, readIntakeBody } from '../intake-request.ts';
+import { journalScope } from '../middleware/journal-scope.ts';
 import { hasToken, unauthorized } from '../middleware/require-token.ts';
 
 /** The Alertmanager version whose API these routes speak (what `GET /api/v2/status` reports). */
@@ -15,17 +17,19 @@ const SPEAKS_ALERTMANAGER = '0.25.0';
  * `POST /api/v2/alerts` (postable alerts, source `prometheus`) and `GET /api/v2/status`, at the root and under
  * INCIDENTD_ALERTMANAGER_API_PREFIX. The ingest token comes as `authorization` (Bearer) or `basic_auth` password.
  */
-export function prometheusApiRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
+export function prometheusApiRoutes(deps: AppDeps, webhook: WebhookDeps): Hono {
   const app = new Hono();
-  const intake = createIntake(deps, PROMETHEUS_SOURCE);
   const startedAt = deps.clock.now();
-  const refiring: IngestDeps = {
-    ...ingest,
-    enrich: refireExpired(
-      (fingerprints) => expiredFingerprints(deps.store.db, PROMETHEUS_SOURCE, fingerprints),
-      () => deps.clock.now(),
-      ingest.enrich,
-    ),
+  const refiring: WebhookDeps = {
+    ...webhook,
+    ingest: {
+      ...webhook.ingest,
+      enrich: refireExpired(
+        (fingerprints) => expiredFingerprints(deps.store.db, PROMETHEUS_SOURCE, fingerprints),
+        () => deps.clock.now(),
+        webhook.ingest.enrich,
+      ),
+    },
   };
   const prefixes = [...new Set(['', deps.config.alertmanagerApiPrefix ?? ''])];
   for (const prefix of prefixes) {
@@ -38,16 +42,30 @@ export function prometheusApiRoutes(deps: AppDeps, ingest: IngestDeps): Hono {
     app.use(`${prefix}/api/v2/status`, async (c, next) =>
       hasToken(c, deps.tokens.ingest) ? next() : unauthorized(c, 'ingest'),
     );
+    // The journal record of a request holds back checkpoints until the request is done (as for the webhooks).
+    if (deps.journal) app.use(`${prefix}/api/v2/alerts`, journalScope(deps.journal));
     app.post(`${prefix}/api/v2/alerts`, async (c) => {
-      const read = await intake.read(c);
-      if ('kind' in read)
-        return c.json({ error: read.kind, message: read.message, dead_letter_id: read.deadLetterId }, 413);
-      const outcome = await intake.process(c, refiring, read.bytes, read.now);
-      if (outcome.kind === 'accepted') return c.json(outcome.body, 200);
-      return c.json(
-        { error: outcome.kind, message: outcome.message, dead_letter_id: outcome.deadLetterId },
-        400,
-      );
+      const started = performance.now();
+      const now = deps.clock.now();
+      try {
+        const read = await readIntakeBody(deps, c, PROMETHEUS_SOURCE, now);
+        if (!read.ok)
+          return c.json({ error: read.error, message: read.message, dead_letter_id: read.deadLetterId }, 413);
+        const outcome = await journalAndProcess(deps, refiring, c, prometheusSource, read.bytes, now);
+        if (outcome.kind === 'invalid')
+          return c.json(
+            { error: outcome.kind, message: outcome.message, dead_letter_id: outcome.deadLetterId },
+            400,
+          );
+        deps.metrics.ingestDuration.observe(
+          { source: PROMETHEUS_SOURCE },
+          (performance.now() - started) / 1000,
+        );
+        return c.json(outcome.result, 200);
+      } catch (err) {
+        noteAborted(deps, PROMETHEUS_SOURCE, err);
+        throw err;
+      }
     });
     // Alertmanager's `alertmanagerStatus`: what API clients (amtool, Grafana's data source) read to identify it.
     app.get(`${prefix}/api/v2/status`, (c) =>

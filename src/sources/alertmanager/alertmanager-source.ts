@@ -1,5 +1,5 @@
 import type { SourceParseResult } from '../../core/alert.ts';
-import { formatError } from '../format-issue.ts';
+import { formatError } from '../../core/format-issue.ts';
 import type { Source } from '../source.ts';
 import { alertmanagerBodySchema } from './payload.ts';
 import { alertmanagerBodyToNormalized, countOrZero } from './to-raw.ts';

@@ -1,6 +1,6 @@
 import type { SourceParseResult } from '../../core/alert.ts';
+import { formatError } from '../../core/format-issue.ts';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../../core/ingest-limits.ts';
-import { formatError } from '../format-issue.ts';
 import type { Source } from '../source.ts';
 import { datadogBodySchema, readDatadogEvent } from './payload.ts';
 import { datadogEventToNormalized } from './to-raw.ts';
@@ -23,4 +23,4 @@ export function parseDatadog(
   };
 }
 
-export const datadogSource: Source = { name: 'datadog', parse: parseDatadog };
+export const datadogSource: Source = { name: 'datadog', parse: parseDatadog, formBodies: true };

@@ -1,6 +1,6 @@
 import type { SourceParseResult } from '../../core/alert.ts';
+import { formatError } from '../../core/format-issue.ts';
 import { countOrZero } from '../alertmanager/to-raw.ts';
-import { formatError } from '../format-issue.ts';
 import type { Source } from '../source.ts';
 import { grafanaBodySchema, grafanaLegacyBodySchema, isLegacyGrafanaBody } from './payload.ts';
 import { grafanaBodyToNormalized, grafanaLegacyBodyToNormalized } from './to-raw.ts';

@@ -1,5 +1,5 @@
 import type { SourceParseResult } from '../../core/alert.ts';
-import { formatError } from '../format-issue.ts';
+import { formatError } from '../../core/format-issue.ts';
 import type { Source } from '../source.ts';
 import { pagerdutyEventSchema } from './payload.ts';
 import { PAGERDUTY_SOURCE, pagerdutyEventToNormalized } from './to-raw.ts';

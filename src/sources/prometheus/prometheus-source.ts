@@ -1,5 +1,5 @@
 import type { SourceParseResult } from '../../core/alert.ts';
-import { formatError } from '../format-issue.ts';
+import { formatError } from '../../core/format-issue.ts';
 import type { Source } from '../source.ts';
 import { postableAlertsSchema } from './payload.ts';
 import { PROMETHEUS_SOURCE, postableAlertToNormalized } from './to-raw.ts';

@@ -1,7 +1,7 @@
+import { formatIssuePath } from '../core/format-issue.ts';
 import type { IngestLimits } from '../core/ingest-limits.ts';
 import { overLimit } from '../core/ingest-limits.ts';
 import { storableText } from '../core/storable-text.ts';
-import { formatIssuePath } from '../sources/format-issue.ts';
 import type { TimeSlice } from './time-slice.ts';
 
 /**

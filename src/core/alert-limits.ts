@@ -1,5 +1,5 @@
-import { type IngestLimits, overLimit } from '../core/ingest-limits.ts';
 import { formatIssuePath } from './format-issue.ts';
+import { type IngestLimits, overLimit } from './ingest-limits.ts';
 
 /** The first limit one normalized alert exceeds (labels, annotations, name and value sizes), else null. */
 export function alertOverLimit(

@@ -1,8 +1,8 @@
 import type { SourceParseResult } from '../core/alert.ts';
+import { alertOverLimit } from '../core/alert-limits.ts';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits, overLimit } from '../core/ingest-limits.ts';
-import { alertOverLimit } from '../sources/alert-limits.ts';
-import type { Source } from '../sources/source.ts';
 import { guardJsonSliced, outOfRangeDate, parseJsonSliced, scanJsonShape } from './json-guard.ts';
+import type { WebhookSource } from './ports.ts';
 import { type TimeSlice, timeSlice } from './time-slice.ts';
 
 /** Bytes decoded between turns of the event loop (a 5 MB body takes 100 ms in one go on a busy machine). */
@@ -33,7 +33,7 @@ const CHUNK = 100;
  * Every failure is a 400 message naming the field and, for a limit, its environment variable.
  */
 export async function parseWebhookBody(
-  source: Source,
+  source: WebhookSource,
   bytes: Uint8Array,
   receivedAt: Date,
   limits: IngestLimits = DEFAULT_INGEST_LIMITS,
@@ -73,14 +73,16 @@ export async function parseWebhookBody(
  * labels included, with each); an error's `alerts[i]` is renumbered to the index in the whole list.
  */
 async function parseInChunks(
-  source: Source,
+  source: WebhookSource,
   body: unknown,
   receivedAt: Date,
   limits: IngestLimits,
   slice: TimeSlice,
 ): Promise<SourceParseResult> {
   const alerts = (body as { alerts?: unknown } | null)?.alerts;
-  if (!Array.isArray(alerts) || alerts.length <= CHUNK) return source.parse(body, receivedAt, limits);
+  if (!Array.isArray(alerts) || alerts.length <= CHUNK || source.wholeBody) {
+    return source.parse(body, receivedAt, limits);
+  }
   const out: SourceParseResult & { ok: true } = { ok: true, alerts: [], truncatedAlerts: 0 };
   for (let from = 0; from < alerts.length; from += CHUNK) {
     const part = source.parse({ ...(body as object), alerts: alerts.slice(from, from + CHUNK) }, receivedAt);
