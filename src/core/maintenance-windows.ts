@@ -1,3 +1,4 @@
+// Over 300 lines: RRULE validation, day-filter check and occurrence expansion share the rule parsing here.
 import rrulePkg, { type Options } from 'rrule';
 import { localParts } from './local-time.ts';
 
@@ -82,24 +83,8 @@ function parseRule(rule: string): Partial<Options> | string {
   if (/DTSTART|TZID|\n/i.test(body)) return 'give the series start as scheduled_for, not DTSTART or TZID';
   const parts = body.split(';').filter(Boolean);
   for (const p of parts) {
-    const [name, value] = p.split('=');
-    if (!name || value === undefined || !ALLOWED_PARTS.has(name.toUpperCase()))
-      return `unsupported rule part "${p}" (allowed: ${[...ALLOWED_PARTS].join(', ')})`;
-    if (name.toUpperCase() === 'FREQ' && !ALLOWED_FREQ.has(value.toUpperCase()))
-      return 'FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY';
-    if (name.toUpperCase() === 'INTERVAL' && !(Number(value) >= 1 && Number(value) <= 100))
-      return 'INTERVAL must be 1 to 100';
-    if (name.toUpperCase() === 'BYDAY') {
-      for (const d of value.split(',')) {
-        const m = /^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/i.exec(d);
-        if (!m) return `BYDAY: unknown day "${d}"`;
-        if (
-          m[1] !== undefined &&
-          (Math.abs(Number(m[1])) > 5 || Number(m[1]) === 0 || /BYMONTHDAY/i.test(body))
-        )
-          return `BYDAY: "${d}" needs an ordinal from -5 to 5 and no BYMONTHDAY`;
-      }
-    }
+    const problem = partProblem(p, body);
+    if (problem) return problem;
   }
   if (!parts.some((p) => /^FREQ=/i.test(p))) return 'FREQ is required';
   try {
@@ -107,6 +92,31 @@ function parseRule(rule: string): Partial<Options> | string {
   } catch (err) {
     return `not a valid RRULE: ${(err as Error).message}`;
   }
+}
+
+/** What is wrong with one `NAME=value` part of the rule, or null. */
+function partProblem(p: string, body: string): string | null {
+  const [name, value] = p.split('=');
+  const key = name?.toUpperCase();
+  if (!key || value === undefined || !ALLOWED_PARTS.has(key))
+    return `unsupported rule part "${p}" (allowed: ${[...ALLOWED_PARTS].join(', ')})`;
+  if (key === 'FREQ' && !ALLOWED_FREQ.has(value.toUpperCase()))
+    return 'FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY';
+  if (key === 'INTERVAL' && !(Number(value) >= 1 && Number(value) <= 100)) return 'INTERVAL must be 1 to 100';
+  if (key === 'BYDAY') return bydayProblem(value, body);
+  return null;
+}
+
+/** BYDAY days, each with an optional ordinal (-5..5, not 0), which rrule cannot combine with BYMONTHDAY. */
+function bydayProblem(value: string, body: string): string | null {
+  for (const d of value.split(',')) {
+    const m = /^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/i.exec(d);
+    if (!m) return `BYDAY: unknown day "${d}"`;
+    const n = Number(m[1]);
+    if (m[1] !== undefined && (Math.abs(n) > 5 || n === 0 || /BYMONTHDAY/i.test(body)))
+      return `BYDAY: "${d}" needs an ordinal from -5 to 5 and no BYMONTHDAY`;
+  }
+  return null;
 }
 
 /**

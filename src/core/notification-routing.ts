@@ -127,6 +127,102 @@ function incidentSummary(i: Incident): Notice['incident'] {
   };
 }
 
+type ChangeEvent = Pick<IncidentEvent, 'kind' | 'at' | 'data' | 'actor'>;
+type TypedEvent = ReturnType<typeof typed<ChangeEvent>>;
+type SlaEvent = TypedEvent & { kind: 'sla.warning' | 'sla.breached' };
+
+/** What differs between notices; the rest (incident summary, time format) is filled in by `notice`. */
+interface NoticeParts {
+  event: NotificationEvent;
+  at: Date;
+  headline: string;
+  details?: Record<string, unknown>;
+  alsoKnownAs?: NotificationEvent[];
+  escalation?: boolean;
+  message?: string | null;
+}
+
+function notice(incident: Incident, p: NoticeParts): Notice {
+  return {
+    event: p.event,
+    alsoKnownAs: p.alsoKnownAs ?? [],
+    escalation: p.escalation ?? false,
+    at: p.at.toISOString(),
+    headline: p.headline,
+    message: p.message ?? null,
+    incident: incidentSummary(incident),
+    details: p.details ?? {},
+  };
+}
+
+/** A breached update clock is announced as an overdue update (still routed to sla.breached subscribers). */
+function slaNotice(incident: Incident, e: SlaEvent): NoticeParts {
+  const { at, data } = e;
+  if (e.kind === 'sla.warning') {
+    const headline = `SLA warning (${data.target}, due in ${e.data.remaining}): ${incident.title}`;
+    return { event: e.kind, at, headline, details: { ...data } };
+  }
+  if (e.data.target === 'update') {
+    const headline = `Public update overdue by ${e.data.overdueBy}: ${incident.title}`;
+    return { event: 'update.overdue', at, headline, details: { ...data }, alsoKnownAs: ['sla.breached'] };
+  }
+  const headline = `SLA breached (${data.target}, overdue by ${e.data.overdueBy}): ${incident.title}`;
+  return { event: e.kind, at, headline, details: { ...data } };
+}
+
+/** The notice of one event, if its kind has one (a raise only after creation: the opening says it). */
+function eventNotice(incident: Incident, e: TypedEvent, created: boolean): NoticeParts | null {
+  const { at, actor: by } = e;
+  const title = incident.title;
+  switch (e.kind) {
+    case 'severity.changed': {
+      const { from, to } = e.data;
+      if (created || !isMoreSevere(to, from)) return null;
+      const details = { from, to, reason: e.data.reason, by };
+      const headline = `${from} -> ${to}: ${title}`;
+      return { event: 'severity.raised', at, headline, details, escalation: to === 'SEV1' };
+    }
+    case 'resolved':
+      return {
+        event: 'incident.resolved',
+        at,
+        headline: `Resolved: ${title}`,
+        details: { reason: e.data.reason, by },
+      };
+    case 'acknowledged':
+      return {
+        event: 'incident.acknowledged',
+        at,
+        headline: `Acknowledged by ${by}: ${title}`,
+        details: { by },
+      };
+    case 'reopened': {
+      const headline = `${incident.severity} reopened: ${title}`;
+      return { event: 'incident.reopened', at, headline, details: { reason: e.data.reason, by } };
+    }
+    case 'update.posted': {
+      const status = String(e.data.status ?? incident.status);
+      const message = String(e.data.message ?? '');
+      return {
+        event: 'update.posted',
+        at,
+        headline: `Public update (${status}): ${title}`,
+        details: { status, by },
+        message,
+      };
+    }
+    case 'note.added': {
+      const message = String(e.data.message ?? '');
+      return { event: 'note.added', at, headline: `Note by ${by}: ${title}`, details: { by }, message };
+    }
+    case 'sla.warning':
+    case 'sla.breached':
+      return slaNotice(incident, e);
+    default:
+      return null;
+  }
+}
+
 /**
  * The notices one committed change of an incident gives rise to. An incident opened and raised in the same
  * change is announced once, at its final severity.
@@ -134,126 +230,34 @@ function incidentSummary(i: Incident): Notice['incident'] {
 export function noticesFor(change: {
   incident: Incident;
   created: boolean;
-  events: readonly Pick<IncidentEvent, 'kind' | 'at' | 'data' | 'actor'>[];
+  events: readonly ChangeEvent[];
 }): Notice[] {
   const { incident } = change;
-  const out: Notice[] = [];
-  const base = (
-    event: NotificationEvent,
-    at: Date,
-    headline: string,
-    details: Record<string, unknown> = {},
-    alsoKnownAs: NotificationEvent[] = [],
-    escalation = false,
-    message: string | null = null,
-  ): Notice => ({
-    event,
-    alsoKnownAs,
-    escalation,
-    at: at.toISOString(),
-    headline,
-    message,
-    incident: incidentSummary(incident),
-    details,
-  });
+  const parts: NoticeParts[] = [];
   const opened = change.events.find((e) => e.kind === 'opened');
   if (change.created && opened) {
-    out.push(
-      base(
-        'incident.opened',
-        opened.at,
-        `${incident.severity} opened: ${incident.title}`,
-        { by: opened.actor },
-        [],
-        incident.severity === 'SEV1',
-      ),
-    );
+    const headline = `${incident.severity} opened: ${incident.title}`;
+    const escalation = incident.severity === 'SEV1';
+    parts.push({
+      event: 'incident.opened',
+      at: opened.at,
+      headline,
+      details: { by: opened.actor },
+      escalation,
+    });
   }
   for (const e of change.events.map(typed)) {
-    if (e.kind === 'severity.changed' && !change.created) {
-      const { from, to } = e.data;
-      if (!isMoreSevere(to, from)) continue;
-      out.push(
-        base(
-          'severity.raised',
-          e.at,
-          `${from} -> ${to}: ${incident.title}`,
-          { from, to, reason: e.data.reason, by: e.actor },
-          [],
-          to === 'SEV1',
-        ),
-      );
-    } else if (e.kind === 'resolved') {
-      out.push(
-        base('incident.resolved', e.at, `Resolved: ${incident.title}`, {
-          reason: e.data.reason,
-          by: e.actor,
-        }),
-      );
-    } else if (e.kind === 'acknowledged') {
-      out.push(
-        base('incident.acknowledged', e.at, `Acknowledged by ${e.actor}: ${incident.title}`, { by: e.actor }),
-      );
-    } else if (e.kind === 'reopened') {
-      out.push(
-        base('incident.reopened', e.at, `${incident.severity} reopened: ${incident.title}`, {
-          reason: e.data.reason,
-          by: e.actor,
-        }),
-      );
-    } else if (e.kind === 'update.posted') {
-      const message = String(e.data.message ?? '');
-      const status = String(e.data.status ?? incident.status);
-      out.push(
-        base(
-          'update.posted',
-          e.at,
-          `Public update (${status}): ${incident.title}`,
-          { status, by: e.actor },
-          [],
-          false,
-          message,
-        ),
-      );
-    } else if (e.kind === 'note.added') {
-      const message = String(e.data.message ?? '');
-      out.push(
-        base(
-          'note.added',
-          e.at,
-          `Note by ${e.actor}: ${incident.title}`,
-          { by: e.actor },
-          [],
-          false,
-          message,
-        ),
-      );
-    } else if (e.kind === 'sla.warning' || e.kind === 'sla.breached') {
-      const target = e.data.target;
-      const overdueUpdate = e.kind === 'sla.breached' && target === 'update';
-      const headline =
-        e.kind === 'sla.warning'
-          ? `SLA warning (${target}, due in ${e.data.remaining}): ${incident.title}`
-          : overdueUpdate
-            ? `Public update overdue by ${e.data.overdueBy}: ${incident.title}`
-            : `SLA breached (${target}, overdue by ${e.data.overdueBy}): ${incident.title}`;
-      out.push(
-        overdueUpdate
-          ? base('update.overdue', e.at, headline, { ...e.data }, ['sla.breached'])
-          : base(e.kind, e.at, headline, { ...e.data }),
-      );
-    }
+    const p = eventNotice(incident, e, change.created);
+    if (p) parts.push(p);
   }
   const updated = change.created ? [] : change.events.filter(isQuietChange).map((e) => UPDATE_LABEL[e.kind]!);
   const last = change.events.at(-1);
   if (updated.length && last) {
-    out.push(
-      base('incident.updated', last.at, `Updated (${[...new Set(updated)].join(', ')}): ${incident.title}`, {
-        changes: [...new Set(updated)],
-      }),
-    );
+    const changes = [...new Set(updated)];
+    const headline = `Updated (${changes.join(', ')}): ${incident.title}`;
+    parts.push({ event: 'incident.updated', at: last.at, headline, details: { changes } });
   }
-  return out;
+  return parts.map((p) => notice(incident, p));
 }
 
 /** Changes with no notice of their own that still change what an incident's message shows. */

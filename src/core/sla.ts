@@ -140,91 +140,122 @@ function metEvent(clock: SlaClock, now: Date): IncidentEventDraft {
   return { at: now, kind: 'sla.met', actor: 'system', visibility: 'internal', data: { ...data } };
 }
 
+/** The most recent clock per target (later start wins; on a tie, the higher id). */
+function latestByTarget(clocks: readonly SlaClock[]): Map<SlaTarget, SlaClock> {
+  const latest = new Map<SlaTarget, SlaClock>();
+  for (const c of clocks) {
+    const prev = latest.get(c.target);
+    if (!prev || c.startedAt > prev.startedAt || (sameStart(c, prev) && (c.id ?? 0) > (prev.id ?? 0)))
+      latest.set(c.target, c);
+  }
+  return latest;
+}
+
+const sameStart = (a: SlaClock, b: SlaClock) => a.startedAt.getTime() === b.startedAt.getTime();
+
+/** Collects the clock rows and timeline events one reconciliation produces. */
+class Changes {
+  readonly changed: SlaClock[] = [];
+  readonly events: IncidentEventDraft[] = [];
+  readonly now: Date;
+  constructor(now: Date) {
+    this.now = now;
+  }
+  meet(c: SlaClock) {
+    this.changed.push({ ...c, metAt: this.now });
+    this.events.push(metEvent(c, this.now));
+  }
+  cancel(c: SlaClock) {
+    this.changed.push({ ...c, cancelledAt: this.now });
+  }
+}
+
+/** The update clock is capped by the promised next update; other targets have no cap. */
+const capFor = (incident: Incident, target: SlaTarget) =>
+  target === 'update' ? incident.nextUpdateDue : null;
+
+/** On resolution (or when no policy applies) every running clock ends: met if resolving meets it, else cancelled. */
+function closeAll(input: ReconcileInput, active: (t: SlaTarget) => SlaClock | null, out: Changes) {
+  const resolved = input.incident.state === 'resolved';
+  for (const target of SLA_TARGETS) {
+    const c = active(target);
+    if (!c) continue;
+    const meets = resolved && (target === 'resolve' || (target === 'update' && input.updatePosted));
+    if (meets) out.meet(c);
+    else out.cancel(c);
+  }
+}
+
+/** A running clock whose policy changed moves its due and warn times (a breached clock keeps its breach). */
+function retime(input: ReconcileInput, c: SlaClock, rule: { ms: number; tier: string }, out: Changes) {
+  if (c.breachedAt) return;
+  const t = timesFor(c.startedAt, rule.ms, input.warningAt, capFor(input.incident, c.target));
+  const moved =
+    t.dueAt.getTime() !== c.dueAt.getTime() ||
+    t.warnAt.getTime() !== c.warnAt.getTime() ||
+    c.tier !== rule.tier;
+  if (moved) out.changed.push({ ...c, ...t, tier: rule.tier });
+}
+
+/**
+ * Starts a clock: the first one of a target runs from the opening; later ones (after an update, a reopen)
+ * from now. Targets already met by the incident's state get none.
+ */
+function startClock(
+  input: ReconcileInput,
+  target: SlaTarget,
+  rule: { ms: number; tier: string },
+  hadClock: boolean,
+): SlaClock | null {
+  const { incident, now } = input;
+  if (target !== 'update' && satisfied(incident, target)) return null;
+  const restarted = hadClock || (target === 'update' && input.updatePosted === true);
+  const startedAt = restarted ? now : incident.openedAt;
+  return {
+    id: null,
+    incidentId: incident.id,
+    target,
+    tier: rule.tier,
+    startedAt,
+    ...timesFor(startedAt, rule.ms, input.warningAt, capFor(incident, target)),
+    metAt: null,
+    breachedAt: null,
+    warnedAt: null,
+    cancelledAt: null,
+  };
+}
+
 /**
  * Brings an incident's clocks in line with its state: meets targets that are now met, cancels the rest on
  * resolution, starts missing clocks and moves due times when severity or customers changed the policy.
  * A clock already breached keeps its breach (it was counted); warnings are not repeated. Pure.
  */
 export function reconcileClocks(input: ReconcileInput): ReconcileResult {
-  const { incident, selection, warningAt, now } = input;
-  const changed: SlaClock[] = [];
-  const events: IncidentEventDraft[] = [];
-  const latest = new Map<SlaTarget, SlaClock>();
-  for (const c of input.clocks) {
-    const prev = latest.get(c.target);
-    if (
-      !prev ||
-      c.startedAt > prev.startedAt ||
-      (c.startedAt.getTime() === prev.startedAt.getTime() && (c.id ?? 0) > (prev.id ?? 0))
-    )
-      latest.set(c.target, c);
-  }
+  const { incident, selection } = input;
+  const out = new Changes(input.now);
+  const latest = latestByTarget(input.clocks);
   const active = (target: SlaTarget) => {
     const c = latest.get(target);
     return c && isActive(c) ? c : null;
   };
 
   if (incident.state === 'resolved' || selection === null) {
-    for (const target of SLA_TARGETS) {
-      const c = active(target);
-      if (!c) continue;
-      const meets =
-        incident.state === 'resolved' &&
-        (target === 'resolve' || (target === 'update' && input.updatePosted));
-      if (meets) {
-        changed.push({ ...c, metAt: now });
-        events.push(metEvent(c, now));
-      } else {
-        changed.push({ ...c, cancelledAt: now });
-      }
-    }
-    return { changed, events };
+    closeAll(input, active, out);
+    return { changed: out.changed, events: out.events };
   }
 
   for (const target of SLA_TARGETS) {
     const rule = selection[target];
     const c = active(target);
     const meetsNow = satisfied(incident, target) || (target === 'update' && input.updatePosted === true);
-    if (c && meetsNow) {
-      changed.push({ ...c, metAt: now });
-      events.push(metEvent(c, now));
-    } else if (c && rule) {
-      if (c.breachedAt) continue;
-      const cap = target === 'update' ? incident.nextUpdateDue : null;
-      const t = timesFor(c.startedAt, rule.ms, warningAt, cap);
-      if (
-        t.dueAt.getTime() !== c.dueAt.getTime() ||
-        t.warnAt.getTime() !== c.warnAt.getTime() ||
-        c.tier !== rule.tier
-      ) {
-        changed.push({ ...c, ...t, tier: rule.tier });
-      }
-      continue;
-    } else if (c && !rule) {
-      changed.push({ ...c, cancelledAt: now });
-      continue;
-    }
-    // Start a clock: the first one of a target runs from the opening; later ones (after an update, a
-    // reopen) from now.
-    if (!rule) continue;
-    if (target !== 'update' && satisfied(incident, target)) continue;
-    const restarted = latest.has(target) || (target === 'update' && input.updatePosted === true);
-    const startedAt = restarted ? now : incident.openedAt;
-    const cap = target === 'update' ? incident.nextUpdateDue : null;
-    changed.push({
-      id: null,
-      incidentId: incident.id,
-      target,
-      tier: rule.tier,
-      startedAt,
-      ...timesFor(startedAt, rule.ms, warningAt, cap),
-      metAt: null,
-      breachedAt: null,
-      warnedAt: null,
-      cancelledAt: null,
-    });
+    if (c && meetsNow) out.meet(c);
+    else if (c && rule) retime(input, c, rule, out);
+    else if (c) out.cancel(c);
+    if (c && !meetsNow) continue;
+    const started = rule ? startClock(input, target, rule, latest.has(target)) : null;
+    if (started) out.changed.push(started);
   }
-  return { changed, events };
+  return { changed: out.changed, events: out.events };
 }
 
 export type ClockFiring = { kind: 'sla.warning' | 'sla.breached'; clock: SlaClock };

@@ -1,5 +1,5 @@
 import type { PublicStatus } from './incident.ts';
-import type { TimelineEntry } from './timeline.ts';
+import type { EventDataByKind, TimelineEntry } from './timeline.ts';
 
 /**
  * Plain-text wording of timeline events, shared by the internal timeline page and review.md so both tell
@@ -31,6 +31,35 @@ function severityReason(reason: string | null): string | null {
   return m ? m[1]! : reason;
 }
 
+function openedText(d: EventDataByKind['opened'], actor: string): EventText {
+  if (d.declared === true) return { title: `Declared by ${actor} as ${d.severity}`, detail: null };
+  const n = d.alertCount;
+  return {
+    title: `Opened by rule ${d.rule} as ${d.severity}`,
+    detail: `${n} ${n === 1 ? 'alert' : 'alerts'} in the group`,
+  };
+}
+
+/** Only the last alert resolving says anything: the incident may now resolve itself. */
+function alertResolvedDetail(d: EventDataByKind['alert.resolved'], when: (iso: string) => string) {
+  if (d.firing !== 0) return null;
+  return d.autoResolveAt
+    ? `No alert firing; resolves itself at ${when(d.autoResolveAt)} unless one fires`
+    : 'No alert firing';
+}
+
+function reopenedDetail(d: EventDataByKind['reopened']) {
+  if (d.reason === 'flap') return `an alert fired again within the window (flap ${d.flapCount ?? ''})`;
+  return d.reason;
+}
+
+function notificationFailedText(d: EventDataByKind['notification.failed']): EventText {
+  return {
+    title: `Notification to ${d.target} failed (${d.event}, attempt ${d.attempt})`,
+    detail: [d.error, d.gaveUp ? 'gave up' : null].filter(Boolean).join('; ') || null,
+  };
+}
+
 /** `time` formats instants found in event data (due times); ISO 8601 by default. */
 export function describeEvent(
   e: TimelineEntry,
@@ -42,29 +71,14 @@ export function describeEvent(
     return Number.isNaN(date.getTime()) ? iso : time(date);
   };
   switch (e.kind) {
-    case 'opened': {
-      const d = e.data;
-      if (d.declared === true) return { title: `Declared by ${e.actor} as ${d.severity}`, detail: null };
-      const n = d.alertCount;
-      return {
-        title: `Opened by rule ${d.rule} as ${d.severity}`,
-        detail: `${n} ${n === 1 ? 'alert' : 'alerts'} in the group`,
-      };
-    }
+    case 'opened':
+      return openedText(e.data, e.actor);
     case 'alert.attached':
       return { title: `Alert ${e.data.alertname ?? e.data.alertId} attached`, detail: null };
     case 'alert.firing':
       return { title: `Alert ${e.data.fingerprint} firing again`, detail: null };
-    case 'alert.resolved': {
-      const d = e.data;
-      let detail: string | null = null;
-      if (d.firing === 0) {
-        detail = d.autoResolveAt
-          ? `No alert firing; resolves itself at ${when(d.autoResolveAt)} unless one fires`
-          : 'No alert firing';
-      }
-      return { title: `Alert ${d.fingerprint} resolved`, detail };
-    }
+    case 'alert.resolved':
+      return { title: `Alert ${e.data.fingerprint} resolved`, detail: alertResolvedDetail(e.data, when) };
     case 'customer.added':
       return { title: `Customer affected: ${names.customer(e.data.customer)}`, detail: e.data.reason };
     case 'severity.changed':
@@ -93,16 +107,8 @@ export function describeEvent(
       return { title: 'Published on the status page', detail: e.data.reason || null };
     case 'resolved':
       return { title: `Resolved (${e.actor})`, detail: e.data.reason || null };
-    case 'reopened': {
-      const d = e.data;
-      return {
-        title: `Reopened (${e.actor})`,
-        detail:
-          d.reason === 'flap'
-            ? `an alert fired again within the window (flap ${d.flapCount ?? ''})`
-            : d.reason,
-      };
-    }
+    case 'reopened':
+      return { title: `Reopened (${e.actor})`, detail: reopenedDetail(e.data) };
     case 'sla.warning':
       return {
         title: `SLA warning: ${e.data.target} due in ${e.data.remaining}`,
@@ -120,12 +126,7 @@ export function describeEvent(
       };
     case 'notification.sent':
       return { title: `Notification sent to ${e.data.target} (${e.data.event})`, detail: null };
-    case 'notification.failed': {
-      const d = e.data;
-      return {
-        title: `Notification to ${d.target} failed (${d.event}, attempt ${d.attempt})`,
-        detail: [d.error, d.gaveUp ? 'gave up' : null].filter(Boolean).join('; ') || null,
-      };
-    }
+    case 'notification.failed':
+      return notificationFailedText(e.data);
   }
 }

@@ -26,6 +26,77 @@ export function formatProblem(p: RuleProblem): string {
     : `${p.file}:${p.line}:${p.column}: ${p.message}`;
 }
 
+type At = (key: string, ...rest: PropertyKey[]) => PropertyKey[];
+type Finding = { path: PropertyKey[]; message: string };
+
+/** A constant severity as is; anything else is a CEL expression over the group (null when it does not compile). */
+function ruleSeverity(
+  value: string | undefined,
+  compile: (source: string) => CompiledExpr | null,
+): RuleSeverity | null {
+  if (value === undefined) return null;
+  if (isSeverity(value)) return { kind: 'constant', value };
+  const expr = compile(value);
+  return expr ? { kind: 'cel', expr } : null;
+}
+
+/**
+ * Checks that need the catalog or several fields: unknown components, template placeholders, and
+ * publish: auto without a public_message.
+ */
+function crossFieldProblems(
+  r: Partial<RuleInput>,
+  failed: ReadonlySet<string>,
+  componentIds: ReadonlySet<string>,
+  at: At,
+): Finding[] {
+  const out: Finding[] = [];
+  r.components?.forEach((id, j) => {
+    if (!componentIds.has(id))
+      out.push({ path: at('components', j), message: `unknown component "${id}" (not in the catalog)` });
+  });
+  // Placeholders are limited to what every alert of the group shares, so titles are stable.
+  const allowed = new Set([...(r.group_by ?? []), 'alertname']);
+  for (const key of ['title', 'public_message'] as const) {
+    const unknown = templatePlaceholders(r[key] ?? '').filter((name) => !allowed.has(name));
+    for (const name of unknown) {
+      const message = `${pathText(at(key))}: unknown placeholder {{ ${name} }} (use group_by labels or alertname)`;
+      out.push({ path: at(key), message });
+    }
+  }
+  if (r.publish === 'auto' && r.public_message === undefined && !failed.has('public_message'))
+    out.push({
+      path: at('publish'),
+      message: `${pathText(at('publish'))}: publish: auto needs a public_message`,
+    });
+  return out;
+}
+
+function toRule(
+  valid: RuleInput,
+  file: string,
+  line: number,
+  compiled: Pick<Rule, 'match' | 'severity' | 'openWhen'>,
+): Rule {
+  return {
+    name: valid.name,
+    file,
+    line,
+    match: compiled.match,
+    groupBy: valid.group_by,
+    customerLabel: valid.customer_label,
+    windowMs: parseDuration(valid.window)!,
+    severity: compiled.severity,
+    components: valid.components,
+    componentStatus: valid.component_status as ComponentStatus,
+    title: valid.title ?? '{{ alertname }}',
+    resolveAfterMs: parseDuration(valid.resolve_after)!,
+    openWhen: compiled.openWhen,
+    publish: valid.publish,
+    publicMessage: valid.public_message ?? null,
+  };
+}
+
 /**
  * Validates every file before returning anything, so a reload either swaps in a whole good set or
  * reports all problems at once. Pure: the caller reads the files.
@@ -109,54 +180,13 @@ export function loadRuleSet(files: readonly RuleFileText[], opts: LoadRuleSetOpt
       };
 
       const match = r.match === undefined ? null : compile('match', r.match, 'alert', 'bool');
-      let severity: RuleSeverity | null = null;
-      if (r.severity === undefined) severity = null;
-      else if (isSeverity(r.severity)) severity = { kind: 'constant', value: r.severity };
-      else {
-        const expr = compile('severity', r.severity, 'group', 'string');
-        if (expr) severity = { kind: 'cel', expr };
-      }
+      const severity = ruleSeverity(r.severity, (source) => compile('severity', source, 'group', 'string'));
       const openWhen = r.open_when === undefined ? null : compile('open_when', r.open_when, 'group', 'bool');
 
-      r.components?.forEach((id, j) => {
-        if (!opts.componentIds.has(id))
-          fail(at('components', j), `unknown component "${id}" (not in the catalog)`);
-      });
-      // Placeholders are limited to what every alert of the group shares, so titles are stable.
-      const allowed = new Set([...(r.group_by ?? []), 'alertname']);
-      for (const key of ['title', 'public_message'] as const) {
-        const template = r[key];
-        if (template === undefined) continue;
-        for (const name of templatePlaceholders(template)) {
-          if (!allowed.has(name))
-            fail(
-              at(key),
-              `${pathText(at(key))}: unknown placeholder {{ ${name} }} (use group_by labels or alertname)`,
-            );
-        }
-      }
-      if (r.publish === 'auto' && r.public_message === undefined && !checked.failed.has('public_message'))
-        fail(at('publish'), `${pathText(at('publish'))}: publish: auto needs a public_message`);
+      for (const f of crossFieldProblems(r, checked.failed, opts.componentIds, at)) fail(f.path, f.message);
 
       if (!ok || !match || !severity || (r.open_when !== undefined && !openWhen)) return;
-      const valid = r as RuleInput;
-      rules.push({
-        name: valid.name,
-        file,
-        line: nameLine,
-        match,
-        groupBy: valid.group_by,
-        customerLabel: valid.customer_label,
-        windowMs: parseDuration(valid.window)!,
-        severity,
-        components: valid.components,
-        componentStatus: valid.component_status as ComponentStatus,
-        title: valid.title ?? '{{ alertname }}',
-        resolveAfterMs: parseDuration(valid.resolve_after)!,
-        openWhen,
-        publish: valid.publish,
-        publicMessage: valid.public_message ?? null,
-      });
+      rules.push(toRule(r as RuleInput, file, nameLine, { match, severity, openWhen }));
     });
   }
 

@@ -106,85 +106,107 @@ function fingerprintOf(labels: Record<string, string>): string {
     .join(',');
 }
 
+type TestAlert = z.infer<typeof testAlertSchema>;
+type AlertState = { id: string; status: 'firing' | 'resolved'; startsAt: Date };
+
+/** The in-memory stand-in for the alert, incident and candidate tables. */
+interface ReplayState {
+  alerts: Map<string, AlertState>;
+  incidents: Map<string, Incident>;
+  latestOfGroup: Map<string, string>;
+  candidates: Map<string, CandidateGroup>;
+  attachments: Map<string, Set<string>>;
+  nextId: number;
+}
+
+/** Time passing: candidates expire and incidents auto-resolve. */
+function tick(state: ReplayState, now: Date) {
+  for (const [key, c] of state.candidates) if (isCandidateExpired(c, now)) state.candidates.delete(key);
+  for (const [id, inc] of state.incidents)
+    if (autoResolveDue(inc, now)) state.incidents.set(id, autoResolve(inc, now).incident);
+}
+
+function changeOf(prev: AlertState | undefined, status: AlertState['status']): CorrelateChange {
+  if (!prev) return 'new';
+  if (prev.status === status) return 'repeat';
+  return status === 'firing' ? 'refiring' : 'resolved';
+}
+
+function normalize(a: TestAlert, fingerprint: string, startsAt: Date, now: Date): NormalizedAlert {
+  return {
+    source: a.source,
+    fingerprint,
+    status: a.status,
+    labels: a.labels,
+    annotations: a.annotations,
+    title: a.title ?? a.labels.alertname ?? '',
+    startsAt,
+    endsAt: a.status === 'resolved' ? now : null,
+    generatorUrl: null,
+    raw: a,
+  };
+}
+
+/** One alert in: dedup by (source, fingerprint), match, correlate and store the outcome. */
+function replayAlert(state: ReplayState, rules: RuleSet, a: TestAlert, now: Date) {
+  const fingerprint = a.fingerprint ?? fingerprintOf(a.labels);
+  const key = `${a.source}\u0000${fingerprint}`;
+  const prev = state.alerts.get(key);
+  const change = changeOf(prev, a.status);
+  const id = prev?.id ?? `alert-${state.alerts.size + 1}`;
+  const startsAt = a.status === 'firing' && change !== 'repeat' ? now : (prev?.startsAt ?? now);
+  state.alerts.set(key, { id, status: a.status, startsAt });
+  const m = matchAlert(rules, normalize(a, fingerprint, startsAt, now));
+  if (!m) return;
+  const groupId = `${m.rule.name}\u0000${m.groupKey}`;
+  const incidentId = state.latestOfGroup.get(groupId);
+  const incident = incidentId ? (state.incidents.get(incidentId) ?? null) : null;
+  const outcome = correlate({
+    now,
+    rule: m.rule,
+    groupKey: m.groupKey,
+    groupLabels: m.groupLabels,
+    customer: m.customer,
+    alert: { id, fingerprint, status: a.status, startsAt, labels: a.labels },
+    change,
+    incident,
+    attached: incident ? (state.attachments.get(incident.id)?.has(id) ?? false) : false,
+    candidate: state.candidates.get(groupId) ?? null,
+    newId: () => `incident-${state.nextId++}`,
+  });
+  if (outcome.kind === 'candidate') state.candidates.set(groupId, outcome.candidate);
+  if (outcome.kind !== 'incident') return;
+  const inc = outcome.incident;
+  state.incidents.set(inc.id, inc);
+  state.latestOfGroup.set(groupId, inc.id);
+  const set = state.attachments.get(inc.id) ?? new Set<string>();
+  for (const alertId of outcome.attach) set.add(alertId);
+  state.attachments.set(inc.id, set);
+  if (outcome.candidateConsumed) state.candidates.delete(groupId);
+}
+
 /** Replays alerts through matchAlert, dedup by (source, fingerprint) and correlate, with in-memory state. */
 function runOne(test: RuleTestCase, rules: RuleSet): RuleTestResult {
-  const alerts = new Map<string, { id: string; status: 'firing' | 'resolved'; startsAt: Date }>();
-  const incidents = new Map<string, Incident>();
-  const latestOfGroup = new Map<string, string>();
-  const candidates = new Map<string, CandidateGroup>();
-  const attachments = new Map<string, Set<string>>();
-  let nextId = 1;
-
-  const tick = (now: Date) => {
-    for (const [key, c] of candidates) if (isCandidateExpired(c, now)) candidates.delete(key);
-    for (const [id, inc] of incidents)
-      if (autoResolveDue(inc, now)) incidents.set(id, autoResolve(inc, now).incident);
+  const state: ReplayState = {
+    alerts: new Map(),
+    incidents: new Map(),
+    latestOfGroup: new Map(),
+    candidates: new Map(),
+    attachments: new Map(),
+    nextId: 1,
   };
-
   // Stable sort: alerts at the same time keep file order.
   const ordered = test.alerts.map((a, i) => ({ a, i, t: at(a.at) })).sort((x, y) => +x.t - +y.t || x.i - y.i);
   let last = RULE_TEST_EPOCH;
   for (const { a, t: now } of ordered) {
-    tick(now);
+    tick(state, now);
     last = now;
-    const fingerprint = a.fingerprint ?? fingerprintOf(a.labels);
-    const key = `${a.source}\u0000${fingerprint}`;
-    const prev = alerts.get(key);
-    const change: CorrelateChange = !prev
-      ? 'new'
-      : prev.status === a.status
-        ? 'repeat'
-        : a.status === 'firing'
-          ? 'refiring'
-          : 'resolved';
-    const id = prev?.id ?? `alert-${alerts.size + 1}`;
-    const startsAt = a.status === 'firing' && change !== 'repeat' ? now : (prev?.startsAt ?? now);
-    alerts.set(key, { id, status: a.status, startsAt });
-    const normalized: NormalizedAlert = {
-      source: a.source,
-      fingerprint,
-      status: a.status,
-      labels: a.labels,
-      annotations: a.annotations,
-      title: a.title ?? a.labels.alertname ?? '',
-      startsAt,
-      endsAt: a.status === 'resolved' ? now : null,
-      generatorUrl: null,
-      raw: a,
-    };
-    const m = matchAlert(rules, normalized);
-    if (!m) continue;
-    const groupId = `${m.rule.name}\u0000${m.groupKey}`;
-    const incidentId = latestOfGroup.get(groupId);
-    const incident = incidentId ? (incidents.get(incidentId) ?? null) : null;
-    const outcome = correlate({
-      now,
-      rule: m.rule,
-      groupKey: m.groupKey,
-      groupLabels: m.groupLabels,
-      customer: m.customer,
-      alert: { id, fingerprint, status: a.status, startsAt, labels: a.labels },
-      change,
-      incident,
-      attached: incident ? (attachments.get(incident.id)?.has(id) ?? false) : false,
-      candidate: candidates.get(groupId) ?? null,
-      newId: () => `incident-${nextId++}`,
-    });
-    if (outcome.kind === 'candidate') candidates.set(groupId, outcome.candidate);
-    if (outcome.kind === 'incident') {
-      const inc = outcome.incident;
-      incidents.set(inc.id, inc);
-      latestOfGroup.set(groupId, inc.id);
-      const set = attachments.get(inc.id) ?? new Set<string>();
-      for (const alertId of outcome.attach) set.add(alertId);
-      attachments.set(inc.id, set);
-      if (outcome.candidateConsumed) candidates.delete(groupId);
-    }
+    replayAlert(state, rules, a, now);
   }
   const evalAt = test.eval_at === undefined ? last : at(test.eval_at);
-  tick(new Date(Math.max(evalAt.getTime(), last.getTime())));
+  tick(state, new Date(Math.max(evalAt.getTime(), last.getTime())));
 
-  const got = [...incidents.values()];
+  const got = [...state.incidents.values()];
   const diff = compare(test.expect, got);
   return { name: test.name, passed: diff.length === 0, diff, incidents: got };
 }

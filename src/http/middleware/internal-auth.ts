@@ -136,6 +136,42 @@ function harden(c: Context): void {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
 }
 
+/** The caller's credential: a bearer token or a session cookie; 'bad_token' when a token was sent and is wrong. */
+function authenticate(
+  c: Context,
+  deps: InternalAuthDeps,
+  cookieName: string,
+): InternalAuth | null | 'bad_token' {
+  const authorization = c.req.header('authorization');
+  if (authorization !== undefined) {
+    if (!tokenMatches(presentedToken(authorization), deps.adminToken())) return 'bad_token';
+    return { via: 'token', session: null, csrf: null };
+  }
+  const session = deps.signer.verify(getCookie(c, cookieName), deps.clock.now());
+  return session ? { via: 'session', session, csrf: csrfToken(deps.signer, session) } : null;
+}
+
+/** No credential: sockets get a bare 401, writes a refusal page, page views the login page. */
+function notSignedIn(c: Context, upgrade: boolean, unsafe: boolean) {
+  if (upgrade) return c.text('unauthorized', 401);
+  if (unsafe) return refusal(c, 403, 'You are not signed in, or your session has expired.');
+  const url = new URL(c.req.url);
+  return c.redirect(`${LOGIN_PATH}?next=${encodeURIComponent(safeNext(url.pathname + url.search))}`, 303);
+}
+
+/** A write must fit the body limit and, with a session, carry its CSRF token. Null when it may go on. */
+async function refuseUnsafe(c: Context, deps: InternalAuthDeps, auth: InternalAuth) {
+  if (!(await bufferBody(c))) return refusal(c, 413, 'Request too large.');
+  if (auth.via === 'session' && !csrfMatches(deps.signer, auth.session!, await presentedCsrf(c))) {
+    return refusal(
+      c,
+      403,
+      'The form was missing its security token or it did not match your session. Reload the page and try again.',
+    );
+  }
+  return null;
+}
+
 export function internalAuth(deps: InternalAuthDeps): MiddlewareHandler {
   const cookie = sessionCookie(deps.publicUrl);
   return async (c, next) => {
@@ -146,36 +182,16 @@ export function internalAuth(deps: InternalAuthDeps): MiddlewareHandler {
       harden(c);
       return;
     }
-    let auth: InternalAuth | null = null;
-    const authorization = c.req.header('authorization');
-    if (authorization !== undefined) {
-      // A script that sent a credential wants the API's answer, not a login page.
-      if (!tokenMatches(presentedToken(authorization), deps.adminToken())) return unauthorized(c, 'admin');
-      auth = { via: 'token', session: null, csrf: null };
-    } else {
-      const session = deps.signer.verify(getCookie(c, cookie.name), deps.clock.now());
-      if (session) auth = { via: 'session', session, csrf: csrfToken(deps.signer, session) };
-    }
+    const auth = authenticate(c, deps, cookie.name);
+    // A script that sent a credential wants the API's answer, not a login page.
+    if (auth === 'bad_token') return unauthorized(c, 'admin');
     const unsafe = !SAFE_METHODS.has(c.req.method);
-    if (!auth) {
-      if (upgrade) return c.text('unauthorized', 401);
-      if (unsafe) return refusal(c, 403, 'You are not signed in, or your session has expired.');
-      const url = new URL(c.req.url);
-      return c.redirect(`${LOGIN_PATH}?next=${encodeURIComponent(safeNext(url.pathname + url.search))}`, 303);
-    }
+    if (!auth) return notSignedIn(c, upgrade, unsafe);
     if ((unsafe || upgrade) && !sameOrigin(c, deps.publicUrl)) {
       return refusal(c, 403, 'Cross-site request refused.');
     }
-    if (unsafe) {
-      if (!(await bufferBody(c))) return refusal(c, 413, 'Request too large.');
-      if (auth.via === 'session' && !csrfMatches(deps.signer, auth.session!, await presentedCsrf(c))) {
-        return refusal(
-          c,
-          403,
-          'The form was missing its security token or it did not match your session. Reload the page and try again.',
-        );
-      }
-    }
+    const refused = unsafe ? await refuseUnsafe(c, deps, auth) : null;
+    if (refused) return refused;
     c.set('internalAuth', auth);
     if (auth.session) c.set('actor', auth.session.actor);
     await next();

@@ -1,3 +1,4 @@
+// Over 300 lines: the maintenance API (create, list, get, edit, updates, complete, cancel) shares its checks and loaders here.
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { parseDuration } from '../../core/duration.ts';
@@ -105,6 +106,55 @@ async function readJson<T>(c: Context, schema: z.ZodType<T>, optional = false): 
   return parsed.data;
 }
 
+function toDuration(d: string | number): number {
+  const ms = parseDuration(d);
+  if (ms === null || ms <= 0)
+    throw new DomainError('invalid', 'duration: expected a duration such as 2h or 90m');
+  return ms;
+}
+
+function checkWindow(from: Date, until: Date) {
+  if (until <= from) throw new DomainError('invalid', 'scheduled_until: must be after scheduled_for');
+}
+
+type PatchBody = z.infer<typeof patchBody>;
+
+/** The recurrence after a patch: null ends it; a new rule or a new duration (of a recurring one) replaces it. */
+function patchedRecurrence(b: PatchBody, rec: Recurrence | null): Recurrence | null {
+  if (b.recurrence === null) return null;
+  if (b.recurrence === undefined && (b.duration === undefined || !rec)) return rec;
+  const rule = b.recurrence ?? rec!.rule;
+  const durationMs = b.duration !== undefined ? toDuration(b.duration) : rec?.durationMs;
+  if (durationMs === undefined) throw new DomainError('invalid', 'duration: required with recurrence');
+  return { rule, durationMs };
+}
+
+/** The end after a patch: as given, else the start plus the (new) duration when the window moved or changed length. */
+function patchedUntil(b: PatchBody, scheduledFor: Date, rec: Recurrence | null, current: Date): Date {
+  if (b.scheduled_until) return new Date(b.scheduled_until);
+  if (!rec && b.duration !== undefined) return new Date(scheduledFor.getTime() + toDuration(b.duration));
+  if (rec && (b.scheduled_for || b.duration !== undefined || b.recurrence))
+    return new Date(scheduledFor.getTime() + rec.durationMs);
+  return current;
+}
+
+/** The update posted for an edit: the caller's message, else what moved or which fields changed. */
+function editMessage(b: PatchBody, moved: boolean, scheduledFor: Date, scheduledUntil: Date): string {
+  if (b.message !== undefined) return b.message;
+  if (moved) return `Rescheduled: now from ${scheduledFor.toISOString()} to ${scheduledUntil.toISOString()}.`;
+  const changed = [
+    b.title !== undefined && 'title',
+    b.components !== undefined && 'components',
+    (b.recurrence !== undefined || b.duration !== undefined) && 'recurrence',
+  ].filter(Boolean);
+  return `Updated: ${changed.join(', ') || 'details'}.`;
+}
+
+function windowState(w: { start: Date; end: Date } | null, now: Date): MaintenancePublicStatus {
+  if (w && now < w.start) return 'scheduled';
+  return w && now < w.end ? 'in_progress' : 'completed';
+}
+
 export function maintenanceApiRoutes(
   deps: Pick<AppDeps, 'store' | 'clock' | 'config'>,
   newId: () => string,
@@ -119,18 +169,9 @@ export function maintenanceApiRoutes(
     if (unknown.length) throw new DomainError('invalid', `components: unknown component "${unknown[0]}"`);
     return [...new Set(ids)];
   };
-  const toDuration = (d: string | number): number => {
-    const ms = parseDuration(d);
-    if (ms === null || ms <= 0)
-      throw new DomainError('invalid', 'duration: expected a duration such as 2h or 90m');
-    return ms;
-  };
   const checkRule = (r: Recurrence, from: Date, now: Date) => {
     const check = checkRecurrence(r, from, timeZone, now);
     if (!check.ok) throw new DomainError('invalid', `${check.field}: ${check.message}`);
-  };
-  const checkWindow = (from: Date, until: Date) => {
-    if (until <= from) throw new DomainError('invalid', 'scheduled_until: must be after scheduled_for');
   };
   /** Status now: the current (or next) window's status, or `cancelled`. */
   const statusOf = async (
@@ -260,31 +301,14 @@ export function maintenanceApiRoutes(
     const by = resolveActor(c, b.by);
     return change(c, (m, now) => {
       const scheduledFor = b.scheduled_for ? new Date(b.scheduled_for) : m.scheduledFor;
-      let rec = m.recurrence;
-      if (b.recurrence === null) rec = null;
-      else if (b.recurrence !== undefined || (b.duration !== undefined && rec)) {
-        const rule = b.recurrence ?? rec!.rule;
-        const durationMs = b.duration !== undefined ? toDuration(b.duration) : rec?.durationMs;
-        if (durationMs === undefined) throw new DomainError('invalid', 'duration: required with recurrence');
-        rec = { rule, durationMs };
-      }
-      let scheduledUntil = b.scheduled_until ? new Date(b.scheduled_until) : m.scheduledUntil;
-      if (!rec && b.duration !== undefined && !b.scheduled_until)
-        scheduledUntil = new Date(scheduledFor.getTime() + toDuration(b.duration));
-      if (rec && !b.scheduled_until && (b.scheduled_for || b.duration !== undefined || b.recurrence))
-        scheduledUntil = new Date(scheduledFor.getTime() + rec.durationMs);
+      const rec = patchedRecurrence(b, m.recurrence);
+      const scheduledUntil = patchedUntil(b, scheduledFor, rec, m.scheduledUntil);
       checkWindow(scheduledFor, scheduledUntil);
       if (rec && (b.recurrence !== undefined || b.duration !== undefined || b.scheduled_for))
         checkRule(rec, scheduledFor, now);
       const moved =
         scheduledFor.getTime() !== m.scheduledFor.getTime() ||
         scheduledUntil.getTime() !== m.scheduledUntil.getTime();
-      const changed = [
-        b.title !== undefined && 'title',
-        b.components !== undefined && 'components',
-        moved && 'window',
-        (b.recurrence !== undefined || b.duration !== undefined) && 'recurrence',
-      ].filter(Boolean);
       const patch: MaintenancePatch = {
         ...(b.title !== undefined ? { title: b.title } : {}),
         ...(b.message !== undefined ? { message: b.message } : {}),
@@ -294,14 +318,8 @@ export function maintenanceApiRoutes(
         recurrence: rec,
       };
       const next = { ...m, scheduledFor, scheduledUntil, recurrence: rec };
-      const w = currentWindow(next, now);
-      const status: MaintenancePublicStatus =
-        w && now < w.start ? 'scheduled' : w && now < w.end ? 'in_progress' : 'completed';
-      const text =
-        b.message ??
-        (moved
-          ? `Rescheduled: now from ${scheduledFor.toISOString()} to ${scheduledUntil.toISOString()}.`
-          : `Updated: ${changed.join(', ') || 'details'}.`);
+      const status = windowState(currentWindow(next, now), now);
+      const text = editMessage(b, moved, scheduledFor, scheduledUntil);
       return { patch, change: { kind: 'edited', status, message: text, actor: by } };
     });
   });

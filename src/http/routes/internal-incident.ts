@@ -42,6 +42,62 @@ const MAX_EVENTS = 20_000;
 /** What the summary band reads, whatever the page shows. */
 const KEY_KINDS: IncidentEventKind[] = ['opened', 'acknowledged', 'owner.assigned', 'update.posted'];
 
+type Order = 'oldest' | 'newest';
+
+/** Events in display-independent time order (oldest first), whichever way they were read. */
+const chronological = (read: TimelineEntry[], order: Order) =>
+  order === 'oldest' ? read : [...read].reverse();
+
+/**
+ * Reads events in chunks from the cursor until there is enough for a page of PAGE_ROWS rows (or
+ * MAX_EVENTS); `more` says whether events remain past what was read.
+ */
+async function readEvents(
+  db: Db,
+  incidentId: string,
+  kinds: readonly IncidentEventKind[] | null,
+  order: Order,
+  cursor: number | undefined,
+): Promise<{ read: TimelineEntry[]; more: boolean }> {
+  const read: TimelineEntry[] = [];
+  let position = cursor;
+  for (;;) {
+    const chunk = await timelineSlice(db, incidentId, {
+      kinds,
+      order: order === 'oldest' ? 'asc' : 'desc',
+      limit: CHUNK_EVENTS + 1,
+      ...positionBound(order, position),
+    });
+    const more = chunk.length > CHUNK_EVENTS;
+    const taken = chunk.slice(0, CHUNK_EVENTS);
+    read.push(...taken);
+    position = taken.at(-1)?.id;
+    if (!more || enoughForPage(read, order)) return { read, more };
+  }
+}
+
+function positionBound(order: Order, position: number | undefined) {
+  if (position === undefined) return {};
+  return order === 'oldest' ? { after: position } : { before: position };
+}
+
+/** Enough rows for a page (non-alert events are one row each; bursts are cheap to over-read). */
+function enoughForPage(read: TimelineEntry[], order: Order): boolean {
+  const rowsSoFar = read.filter((e) => !ALERT_KINDS.has(e.kind)).length;
+  if (rowsSoFar > PAGE_ROWS || read.length >= MAX_EVENTS) return true;
+  return groupTimeline(chronological(read, order)).length > PAGE_ROWS;
+}
+
+/**
+ * Cuts grouped rows (in reading order: oldest-first rows as is, newest-first rows reversed) to a page. A
+ * burst cut by the end of what was read is left for the next page unless it is the only row.
+ */
+function cutPage(rows: TimelineRow[], more: boolean): { rows: TimelineRow[]; more: boolean } {
+  if (rows.length > PAGE_ROWS) return { rows: rows.slice(0, PAGE_ROWS), more: true };
+  if (more && rows.length > 1) return { rows: rows.slice(0, -1), more };
+  return { rows, more };
+}
+
 /**
  * One page of grouped rows. Events are read in chunks until the page has PAGE_ROWS rows; a burst cut by
  * the end of what was read is left for the next page (unless it is the only row: then it continues there).
@@ -52,46 +108,17 @@ async function loadTimelinePage(
   q: Record<string, string>,
 ): Promise<TimelinePage> {
   const filter = isTimelineFilter(q.kind) ? q.kind : null;
-  const order = q.order === 'newest' ? 'newest' : 'oldest';
+  const order: Order = q.order === 'newest' ? 'newest' : 'oldest';
   const raw = order === 'newest' ? q.before : q.after;
   const cursor = raw && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
   const kinds = filter ? TIMELINE_FILTERS[filter].kinds : null;
-  const read: TimelineEntry[] = [];
-  let position = cursor;
-  let more = false;
-  for (;;) {
-    const chunk = await timelineSlice(db, incidentId, {
-      kinds,
-      order: order === 'oldest' ? 'asc' : 'desc',
-      limit: CHUNK_EVENTS + 1,
-      ...(position === undefined ? {} : order === 'oldest' ? { after: position } : { before: position }),
-    });
-    more = chunk.length > CHUNK_EVENTS;
-    const taken = chunk.slice(0, CHUNK_EVENTS);
-    read.push(...taken);
-    position = taken.at(-1)?.id;
-    // Enough rows for a page (non-alert events are one row each; bursts are cheap to over-read).
-    const rowsSoFar = read.filter((e) => !ALERT_KINDS.has(e.kind)).length;
-    if (!more || rowsSoFar > PAGE_ROWS || read.length >= MAX_EVENTS) break;
-    if (groupTimeline(order === 'oldest' ? read : [...read].reverse()).length > PAGE_ROWS) break;
-  }
-  const events = order === 'oldest' ? read : [...read].reverse();
-  let rows: TimelineRow[] = groupTimeline(events);
+  const { read, more: unread } = await readEvents(db, incidentId, kinds, order, cursor);
+  // Grouping runs oldest first; a newest-first page is cut from its newest end, so work on the reversal.
+  const grouped = groupTimeline(chronological(read, order));
+  const { rows, more } = cutPage(order === 'oldest' ? grouped : grouped.reverse(), unread);
+  const last = rows.at(-1);
   let nextCursor: number | null = null;
-  if (order === 'oldest') {
-    if (rows.length > PAGE_ROWS) {
-      rows = rows.slice(0, PAGE_ROWS);
-      more = true;
-    } else if (more && rows.length > 1) rows.pop();
-    if (more && rows.length) nextCursor = rowLast(rows.at(-1)!).id;
-  } else {
-    if (rows.length > PAGE_ROWS) {
-      rows = rows.slice(-PAGE_ROWS);
-      more = true;
-    } else if (more && rows.length > 1) rows.shift();
-    if (more && rows.length) nextCursor = rowFirst(rows[0]!).id;
-    rows.reverse();
-  }
+  if (more && last) nextCursor = order === 'oldest' ? rowLast(last).id : rowFirst(last).id;
   return { rows, order, filter, nextCursor, continued: cursor !== undefined };
 }
 
