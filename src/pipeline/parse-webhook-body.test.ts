@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../core/ingest-limits.ts';
 import { sources } from '../sources/registry.ts';
-import { parseJsonSliced, scanJsonShape } from './json-guard.ts';
+import { parseJsonSliced } from './json-guard.ts';
+import { scanJsonShape } from './json-shape-scan.ts';
 import { parseWebhookBody } from './parse-webhook-body.ts';
 import { type TimeSlice, timeSlice } from './time-slice.ts';
 

@@ -1,7 +1,8 @@
 import type { SourceParseResult } from '../core/alert.ts';
 import { alertOverLimit } from '../core/alert-limits.ts';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits, overLimit } from '../core/ingest-limits.ts';
-import { guardJsonSliced, outOfRangeDate, parseJsonSliced, scanJsonShape } from './json-guard.ts';
+import { guardJsonSliced, outOfRangeDate, parseJsonSliced } from './json-guard.ts';
+import { scanJsonShape } from './json-shape-scan.ts';
 import type { WebhookSource } from './ports.ts';
 import { type TimeSlice, timeSlice } from './time-slice.ts';
 
