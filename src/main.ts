@@ -1,3 +1,4 @@
+// Over 300 lines: the composition root, the only place that constructs and wires adapters (see docs/architecture.md).
 import { Registry } from 'prom-client';
 import { createSessionSigner, resolveSessionSecret } from './auth/session.ts';
 import { resolveTokens, type Tokens, tokensFile } from './auth/tokens.ts';

@@ -1,3 +1,4 @@
+// Over 300 lines: unit tests of every correlation decision in core/correlate.ts, one describe per decision.
 import { describe, expect, it } from 'vitest';
 import { type CandidateGroup, expiredCandidateReason, isCandidateExpired } from './candidate.ts';
 import { type CorrelateChange, type CorrelateInput, type CorrelateOutcome, correlate } from './correlate.ts';

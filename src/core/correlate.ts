@@ -1,3 +1,4 @@
+// Over 300 lines: the correlation decisions (join, open, wait, reopen, flap) as one pure unit, kept whole so the order of cases reads top-down.
 import type { CandidateGroup } from './candidate.ts';
 import { isCandidateExpired, joinCandidate, resolveInCandidate } from './candidate.ts';
 import type { Incident, IncidentEvent } from './incident.ts';

@@ -1,3 +1,4 @@
+// Over 300 lines: the Statuspage v2 allow-list serializers for every public JSON shape, kept side by side so a new field is added in one place.
 import type { ComponentStatus } from '../core/component-status.ts';
 import type { Impact, Indicator } from '../core/status.ts';
 import type {

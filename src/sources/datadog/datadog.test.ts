@@ -1,3 +1,4 @@
+// Over 300 lines: the fingerprint, state, tags and date cases of the Datadog sender, over real captured bodies.
 import { describe, expect, it } from 'vitest';
 import type { NormalizedAlert } from '../../core/alert.ts';
 import { fixtureNames, RECEIVED_AT, readFixture } from '../fixtures.test-support.ts';
