@@ -43,7 +43,7 @@ describe('npm run demo against the real server', () => {
     expect(stdout, logs).toMatch(/SEV1 "Database outage in eu-west-1".*on the status page/);
     expect(stdout, logs).toMatch(/"Authentication degraded: AuthLoginErrorsHigh".*publish: review/);
     expect(stdout, logs).toMatch(
-      /no incident \(yet\): waiting for open_when of rule webhook-delivery-failures/,
+      /no incident: waiting in candidate group of rule "webhook-delivery-failures" \(open_when not yet true/,
     );
     expect(stdout, logs).toContain(`Status page: ${url}/`);
 

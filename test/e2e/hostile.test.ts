@@ -190,7 +190,10 @@ describe('hostile bodies never freeze the server', () => {
   }
 
   for (const h of HOSTILE) {
-    it(`${h.name}: answered ${h.expect.join(' or ')}, /healthz p99 < ${HEALTHZ_P99_MS} ms meanwhile`, async () => {
+    // One retry: a shared CI machine can stall any process for a moment; a real stall fails both runs.
+    it(`${h.name}: answered ${h.expect.join(' or ')}, /healthz p99 < ${HEALTHZ_P99_MS} ms meanwhile`, {
+      retry: 1,
+    }, async () => {
       const body = h.body();
       const started = performance.now();
       const answer = send(`${incidentd!.url}/webhooks/${h.source}`, {
