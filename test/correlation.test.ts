@@ -3,8 +3,20 @@ import { expect, it } from 'vitest';
 import { ADMIN_TOKEN, bearer, createTestApp, sendAlertmanager } from './support/app.ts';
 import { createTestStore, databaseKinds, describeEachDatabase } from './support/databases.ts';
 import { alertmanagerBody, dbOutage } from './support/payloads.ts';
+import { incidentEventRows, incidentRow } from './support/rows.ts';
 
 const send = sendAlertmanager;
+
+/** Why the unrouted Alertmanager alert with this `bucket` label waits, as the alerts API says. */
+async function unroutedReason(app: Awaited<ReturnType<typeof createTestApp>>['app'], bucket: string) {
+  const res = await app.request('/api/v1/alerts?routed=false&source=alertmanager', {
+    headers: bearer(ADMIN_TOKEN),
+  });
+  const { items } = (await res.json()) as {
+    items: { labels: { bucket?: string }; unrouted_reason: string }[];
+  };
+  return items.find((i) => i.labels.bucket === bucket)?.unrouted_reason;
+}
 
 describeEachDatabase('correlation through the webhook', ({ store }) => {
   it('opens one incident per region, gathers customers and raises severity as they join', async () => {
@@ -14,26 +26,17 @@ describeEachDatabase('correlation through the webhook', ({ store }) => {
     expect(incidents).toHaveLength(1);
     const id = incidents[0]!;
     await send(app, alertmanagerBody([dbOutage('globex', 'us-east-1')]));
-    let inc = await store()
-      .db.selectFrom('incidents')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+    let inc = await incidentRow(store(), id);
     expect(inc.severity).toBe('SEV2');
     expect(inc.customers).toEqual(['acme', 'globex']);
     const r3 = await send(app, alertmanagerBody([dbOutage('initech', 'us-east-1')]));
     expect(((await r3.json()) as { incidents: string[] }).incidents).toEqual([id]);
-    inc = await store().db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    inc = await incidentRow(store(), id);
     expect(inc.severity).toBe('SEV1');
     expect(inc.alert_count).toBe(3);
     expect(inc.published).toBe(true);
     expect(inc.title).toBe('Database outage in us-east-1');
-    const events = await store()
-      .db.selectFrom('incident_events')
-      .select(['kind', 'data'])
-      .where('incident_id', '=', id)
-      .orderBy('id')
-      .execute();
+    const events = await incidentEventRows(store(), id);
     const severity = events.find((e) => e.kind === 'severity.changed');
     expect(String(severity?.data.reason)).toContain(
       'SEV2 -> SEV1: 3 customers affected (rule regional-database-outage)',
@@ -56,11 +59,7 @@ describeEachDatabase('correlation through the webhook', ({ store }) => {
       app,
       alertmanagerBody(firing.map((a) => ({ ...a, status: 'resolved', endsAt: '2026-11-01T10:00:30Z' }))),
     );
-    let inc = await store()
-      .db.selectFrom('incidents')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+    let inc = await incidentRow(store(), id);
     expect(inc.firing_count).toBe(0);
     expect(inc.state).toBe('open');
     clock.advance(4 * 60_000);
@@ -76,7 +75,7 @@ describeEachDatabase('correlation through the webhook', ({ store }) => {
     ).toBe('open');
     clock.advance(2 * 60_000);
     await runJobs();
-    inc = await store().db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    inc = await incidentRow(store(), id);
     expect(inc.state).toBe('resolved');
     expect(
       await metrics.registry.getSingleMetricAsString('incidentd_incident_time_to_resolve_seconds'),
@@ -88,7 +87,7 @@ describeEachDatabase('correlation through the webhook', ({ store }) => {
       alertmanagerBody([{ ...dbOutage('acme', 'eu-central-1'), startsAt: '2026-11-01T10:08:00Z' }]),
     );
     expect(((await flap.json()) as { incidents: string[] }).incidents).toEqual([id]);
-    inc = await store().db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    inc = await incidentRow(store(), id);
     expect(inc.state).toBe('open');
     expect(inc.flap_count).toBe(1);
   });
@@ -106,36 +105,18 @@ describeEachDatabase('correlation through the webhook', ({ store }) => {
     });
     const first = await send(app, alertmanagerBody([slow('b1', 'eu-west-2')]));
     expect(((await first.json()) as { incidents: string[] }).incidents).toEqual([]);
-    const waiting = await app.request('/api/v1/alerts?routed=false&source=alertmanager', {
-      headers: bearer(ADMIN_TOKEN),
-    });
-    const items = (
-      (await waiting.json()) as { items: { labels: { bucket?: string }; unrouted_reason: string }[] }
-    ).items;
-    expect(items.find((i) => i.labels.bucket === 'b1')?.unrouted_reason).toMatch(
-      /waiting for open_when of rule object-storage-latency/,
-    );
+    expect(await unroutedReason(app, 'b1')).toMatch(/waiting for open_when of rule object-storage-latency/);
     const second = await send(app, alertmanagerBody([slow('b2', 'eu-west-2')]));
     const { incidents } = (await second.json()) as { incidents: string[] };
     expect(incidents).toHaveLength(1);
-    const inc = await store()
-      .db.selectFrom('incidents')
-      .selectAll()
-      .where('id', '=', incidents[0]!)
-      .executeTakeFirstOrThrow();
+    const inc = await incidentRow(store(), incidents[0]!);
     expect(inc.alert_count).toBe(2);
 
     // A lone alert in another region waits, then its window passes.
     await send(app, alertmanagerBody([slow('b3', 'sa-east-1')]));
     clock.advance(16 * 60_000);
     await runJobs();
-    const after = await app.request('/api/v1/alerts?routed=false&source=alertmanager', {
-      headers: bearer(ADMIN_TOKEN),
-    });
-    const expired = (
-      (await after.json()) as { items: { labels: { bucket?: string }; unrouted_reason: string }[] }
-    ).items;
-    expect(expired.find((i) => i.labels.bucket === 'b3')?.unrouted_reason).toBe(
+    expect(await unroutedReason(app, 'b3')).toBe(
       'open_when not met within 15m (rule object-storage-latency)',
     );
   });

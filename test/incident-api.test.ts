@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { apiClient, expectAdminOnly } from './support/api.ts';
 import { ADMIN_TOKEN, bearer, createTestApp, INGEST_TOKEN } from './support/app.ts';
 import { createTestStore, describeEachDatabase } from './support/databases.ts';
 import { alertmanagerBody, dbOutage } from './support/payloads.ts';
 
 type Json = Record<string, unknown>;
-type App = Awaited<ReturnType<typeof createTestApp>>['app'];
-
-function client(app: App) {
-  return async (
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = bearer(ADMIN_TOKEN),
-  ) => {
-    const res = await app.request(`/api/v1${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...headers },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    return { status: res.status, json: (await res.json()) as Json };
-  };
-}
 
 const ROUTES: [string, string][] = [
   ['GET', '/incidents'],
@@ -40,16 +24,12 @@ const ROUTES: [string, string][] = [
 describeEachDatabase('incident API', ({ store }) => {
   it.each(ROUTES)('%s %s: 401 without the admin token, and with the ingest token', async (method, path) => {
     const { app } = await createTestApp(store());
-    const api = client(app);
-    expect((await api(method, path, method === 'POST' ? {} : undefined, {})).status).toBe(401);
-    expect((await api(method, path, method === 'POST' ? {} : undefined, bearer(INGEST_TOKEN))).status).toBe(
-      401,
-    );
+    await expectAdminOnly(app, method, path);
   });
 
   it('runs an incident end to end: declare, acknowledge, assign, severity, update, note, resolve, reopen', async () => {
     const { app, clock } = await createTestApp(store());
-    const api = client(app);
+    const api = apiClient(app);
     const declared = await api(
       'POST',
       '/incidents',
@@ -155,7 +135,7 @@ describeEachDatabase('incident API', ({ store }) => {
 
   it('lists newest first with filters and cursor pagination', async () => {
     const { app, clock } = await createTestApp(store());
-    const api = client(app);
+    const api = apiClient(app);
     const ids: string[] = [];
     for (const [severity, customers] of [
       ['SEV4', ['list-a']],
@@ -184,7 +164,7 @@ describeEachDatabase('incident API', ({ store }) => {
 
   it('answers 400, 404 and 409 with clear messages', async () => {
     const { app } = await createTestApp(store());
-    const api = client(app);
+    const api = apiClient(app);
     const { json: inc } = await api('POST', '/incidents', { title: 'Errors', severity: 'SEV2' });
     const id = String(inc.id);
     const cases: [string, string, unknown, number, RegExp][] = [
@@ -281,7 +261,7 @@ describeEachDatabase('incident API', ({ store }) => {
 
   it('refuses to reopen a rule incident while its group has another open incident', async () => {
     const { app, clock } = await createTestApp(store());
-    const api = client(app);
+    const api = apiClient(app);
     const ingest = async (customer: string) => {
       const res = await app.request('/webhooks/alertmanager', {
         method: 'POST',
@@ -307,7 +287,7 @@ describe('notification targets API', () => {
     const s = await createTestStore('pglite');
     try {
       const { app } = await createTestApp(s);
-      expect(await client(app)('GET', '/notifications/targets')).toEqual({
+      expect(await apiClient(app)('GET', '/notifications/targets')).toEqual({
         status: 200,
         json: { items: [] },
       });

@@ -1,6 +1,13 @@
 import { expect, it } from 'vitest';
 import { ADMIN_TOKEN, bearer, createTestApp, INGEST_TOKEN } from './support/app.ts';
 import { describeEachDatabase } from './support/databases.ts';
+import {
+  cookieValue,
+  csrfOf,
+  FORM_HEADERS as FORM,
+  formBody as form,
+  loginToConsole as login,
+} from './support/internal-session.ts';
 import { alertmanagerBody, dbOutage } from './support/payloads.ts';
 
 // The internal pages in-process: every page and action refuses a caller without a valid session (or the
@@ -8,28 +15,6 @@ import { alertmanagerBody, dbOutage } from './support/payloads.ts';
 // and people is escaped everywhere it is shown.
 
 type App = Awaited<ReturnType<typeof createTestApp>>['app'];
-
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-const csrfOf = (html: string) => /name="_csrf" value="([^"]*)"/.exec(html)?.[1] ?? '';
-const cookieValue = (setCookie: string | null, name: string) =>
-  new RegExp(`(?:^|, )(${name}=[^;]*)`).exec(setCookie ?? '')?.[1] ?? null;
-
-async function login(app: App, name = 'alice'): Promise<{ cookie: string; csrf: string }> {
-  const page = await app.request('/internal/login');
-  const nonceCookie = cookieValue(page.headers.get('set-cookie'), 'incidentd_login')!;
-  const res = await app.request('/internal/login', {
-    method: 'POST',
-    headers: { ...FORM, cookie: nonceCookie },
-    body: form({ _csrf: csrfOf(await page.text()), token: ADMIN_TOKEN, name, next: '/internal' }),
-  });
-  expect(res.status).toBe(303);
-  const cookie = cookieValue(res.headers.get('set-cookie'), 'incidentd_session')!;
-  expect(cookie).toBeTruthy();
-  const consolePage = await app.request('/internal', { headers: { cookie } });
-  expect(consolePage.status).toBe(200);
-  return { cookie, csrf: csrfOf(await consolePage.text()) };
-}
 
 async function declare(app: App, body: Record<string, unknown>): Promise<string> {
   const res = await app.request('/api/v1/incidents', {

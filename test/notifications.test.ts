@@ -6,6 +6,7 @@ import { sampleCatalogWith } from './support/catalog.ts';
 import { describeEachDatabase } from './support/databases.ts';
 import { alertmanagerBody, dbOutage } from './support/payloads.ts';
 import { startReceiver } from './support/receiver.ts';
+import { outboxRows } from './support/rows.ts';
 
 type Json = Record<string, unknown>;
 const SEC = 1000;
@@ -69,12 +70,7 @@ describeEachDatabase('notification outbox', ({ store, kind }) => {
       customers: ['acme'],
     });
     const id = String(inc.id);
-    const queued = await store()
-      .db.selectFrom('notification_outbox')
-      .select(['target', 'event'])
-      .where('incident_id', '=', id)
-      .orderBy('target')
-      .execute();
+    const queued = await outboxRows(store(), id, 'target');
     // Routed by events and min_severity; no datadog sender yet; SEV2 does not escalate to the pager.
     expect(queued.map((r) => r.target)).toEqual(['down', 'flaky', 'ops-slack', 'ops-teams']);
 
@@ -188,12 +184,7 @@ describeEachDatabase('notification outbox', ({ store, kind }) => {
     const id = incidents[0]!;
     await send('globex');
     await send('initech'); // SEV2 -> SEV1
-    const rows = await store()
-      .db.selectFrom('notification_outbox')
-      .select(['target', 'event'])
-      .where('incident_id', '=', id)
-      .orderBy('id')
-      .execute();
+    const rows = await outboxRows(store(), id, 'id');
     expect(rows.filter((r) => r.target === 'pager').map((r) => r.event)).toEqual(['severity.raised']);
     expect(rows.filter((r) => r.target === 'ops-slack').map((r) => r.event)).toEqual(['incident.opened']);
     // Two replicas run the outbox at the same moment: every row goes out once.

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { ADMIN_TOKEN, bearer, createTestApp } from './support/app.ts';
 import { describeEachDatabase } from './support/databases.ts';
+import { incidentEventRows } from './support/rows.ts';
 
 // Event ids are one sequence for public and internal events: shown publicly, the gap between two public
 // updates would count the internal notes, alerts and SLA events in between. Public update ids are opaque
@@ -39,12 +40,7 @@ describeEachDatabase('public update ids', ({ store }) => {
     };
     const ids = await publicIds();
     expect(ids).toHaveLength(2);
-    const events = await store()
-      .db.selectFrom('incident_events')
-      .select(['id', 'kind'])
-      .where('incident_id', '=', id)
-      .orderBy('id')
-      .execute();
+    const events = await incidentEventRows(store(), id);
     const posted = events.filter((e) => e.kind === 'update.posted').map((e) => String(e.id));
     expect(posted).toHaveLength(2);
     // Three notes (and more) between the two updates: nothing in the ids shows it.

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { csvField, monthWindow, parseMonth } from '../src/core/sla-report.ts';
 import { ManualClock } from '../src/pipeline/ports.ts';
+import { apiCallAsAlice } from './support/api.ts';
 import { ADMIN_TOKEN, bearer, createTestApp, INGEST_TOKEN } from './support/app.ts';
 import { describeEachDatabase } from './support/databases.ts';
 
@@ -84,16 +85,7 @@ describeEachDatabase('SLA report over a scripted month', ({ store }) => {
   let t: App;
   const ids: Record<string, string> = {};
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await t.app.request(`/api/v1${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...bearer(ADMIN_TOKEN), 'x-incidentd-actor': 'alice' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await res.json()) as Json;
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const call = (method: string, path: string, body?: unknown) => apiCallAsAlice(t.app, method, path, body);
   const post = (path: string, body: unknown = {}) => call('POST', path, body);
   const report = async (query: string) => (await call('GET', `/reports/sla?${query}`)) as unknown as Report;
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runSlaClocks } from '../src/jobs/sla-clocks.ts';
 import { openStore, type StoreHandle } from '../src/store/db.ts';
+import { apiCallAsAlice } from './support/api.ts';
 import { ADMIN_TOKEN, bearer, createTestApp, INGEST_TOKEN } from './support/app.ts';
 import { sampleCatalogWith } from './support/catalog.ts';
 import { createTestStore, databaseKinds } from './support/databases.ts';
@@ -13,16 +14,7 @@ type Json = Record<string, unknown>;
 type Clock = { target: string; state: string; tier: string; due_at: string; started_at: string };
 
 function client(app: App['app']) {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await app.request(`/api/v1${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...bearer(ADMIN_TOKEN), 'x-incidentd-actor': 'alice' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await res.json()) as Json;
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const call = (method: string, path: string, body?: unknown) => apiCallAsAlice(app, method, path, body);
   return {
     get: (path: string) => call('GET', path),
     post: (path: string, body: unknown = {}) => call('POST', path, body),

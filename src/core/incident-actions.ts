@@ -1,7 +1,7 @@
 import type { ComponentStatus } from './component-status.ts';
 import type { IncidentEventDraft } from './correlate.ts';
 import { DomainError } from './errors.ts';
-import { type Incident, PUBLIC_STATUSES, type PublicStatus } from './incident.ts';
+import { type Incident, newIncident, PUBLIC_STATUSES, type PublicStatus } from './incident.ts';
 import { AUTO_RESOLVE_MESSAGE } from './rules/auto-resolve.ts';
 import { isSeverity, type Severity } from './severity.ts';
 import type { EventDataByKind, IncidentEventKind } from './timeline.ts';
@@ -99,30 +99,15 @@ export function declareIncident(input: DeclareInput, ctx: ActionContext): Action
   if (input.componentStatus && components.length === 0) {
     throw new DomainError('invalid', 'component_status: needs components');
   }
-  const incident: Incident = {
+  const incident = newIncident({
     id: input.id,
     title,
     severity: input.severity,
-    state: 'open',
-    status: 'investigating',
-    rule: null,
-    groupKey: null,
     customers,
     components,
     componentStatus: components.length ? (input.componentStatus ?? null) : null,
-    owner: null,
-    published: false,
-    alertCount: 0,
-    firingCount: 0,
-    flapCount: 0,
     openedAt: ctx.now,
-    acknowledgedAt: null,
-    resolvedAt: null,
-    nextUpdateDue: null,
-    lastResolvedAlertAt: null,
-    autoResolveAt: null,
-    lastAlertAt: null,
-  };
+  });
   const events: IncidentEventDraft[] = [
     event(ctx, 'opened', {
       declared: true,

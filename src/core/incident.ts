@@ -37,6 +37,33 @@ export interface Incident {
   lastAlertAt: Date | null;
 }
 
+/** A just-opened incident: open, investigating, no rule, owner, alerts or timestamps but openedAt; `over` sets the rest. */
+export function newIncident(
+  over: Pick<Incident, 'id' | 'title' | 'severity' | 'openedAt'> & Partial<Incident>,
+): Incident {
+  return {
+    state: 'open',
+    status: 'investigating',
+    rule: null,
+    groupKey: null,
+    customers: [],
+    components: [],
+    componentStatus: null,
+    owner: null,
+    published: false,
+    alertCount: 0,
+    firingCount: 0,
+    flapCount: 0,
+    acknowledgedAt: null,
+    resolvedAt: null,
+    nextUpdateDue: null,
+    lastResolvedAlertAt: null,
+    autoResolveAt: null,
+    lastAlertAt: null,
+    ...over,
+  };
+}
+
 export interface IncidentEvent {
   id?: number;
   incidentId: string;

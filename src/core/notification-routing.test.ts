@@ -1,32 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Incident } from './incident.ts';
+import { type Incident, newIncident } from './incident.ts';
 import { type NotificationTarget, noticesFor, routeNotice } from './notification-routing.ts';
 
 const at = new Date('2026-11-01T10:00:00Z');
-const incident = (severity: Incident['severity']): Incident => ({
-  id: 'inc1',
-  title: 'DB down',
-  severity,
-  state: 'open',
-  status: 'investigating',
-  rule: null,
-  groupKey: null,
-  customers: ['acme'],
-  components: [],
-  componentStatus: null,
-  owner: null,
-  published: false,
-  alertCount: 0,
-  firingCount: 0,
-  flapCount: 0,
-  openedAt: at,
-  acknowledgedAt: null,
-  resolvedAt: null,
-  nextUpdateDue: null,
-  lastResolvedAlertAt: null,
-  autoResolveAt: null,
-  lastAlertAt: null,
-});
+const incident = (severity: Incident['severity']): Incident =>
+  newIncident({ id: 'inc1', title: 'DB down', severity, customers: ['acme'], openedAt: at });
 const target = (over: Partial<NotificationTarget>): NotificationTarget => ({
   name: 't',
   type: 'webhook',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Incident } from './incident.ts';
+import { type Incident, newIncident } from './incident.ts';
 import {
   breachCustomerLabels,
   clockState,
@@ -30,31 +30,14 @@ const t0 = new Date('2026-11-01T10:00:00Z');
 const at = (min: number) => new Date(t0.getTime() + min * m);
 
 function incident(over: Partial<Incident> = {}): Incident {
-  return {
+  return newIncident({
     id: 'inc1',
     title: 't',
     severity: 'SEV1',
-    state: 'open',
-    status: 'investigating',
-    rule: null,
-    groupKey: null,
     customers: ['acme', 'initech'],
-    components: [],
-    componentStatus: null,
-    owner: null,
-    published: false,
-    alertCount: 0,
-    firingCount: 0,
-    flapCount: 0,
     openedAt: t0,
-    acknowledgedAt: null,
-    resolvedAt: null,
-    nextUpdateDue: null,
-    lastResolvedAlertAt: null,
-    autoResolveAt: null,
-    lastAlertAt: null,
     ...over,
-  };
+  });
 }
 
 /** Applies reconcile results to a clock list the way the store does. */

@@ -4,7 +4,7 @@ import type { Incident } from '../core/incident.ts';
 import { isSeverity } from '../core/severity.ts';
 import { clockState, type SlaClock } from '../core/sla.ts';
 import type { Db, Trx } from './db.ts';
-import { incidentFromRow } from './incidents.ts';
+import { incidentFromRow, incidentSnakeFields } from './incidents.ts';
 import { type PageRequest, toPage } from './pagination.ts';
 import { listClocks } from './sla-clocks.ts';
 
@@ -31,21 +31,7 @@ function slaSummary(clocks: SlaClock[]) {
 /** The internal API shape of an incident (snake_case, as the contract names the fields). */
 function incidentToApi(i: Incident, clocks: SlaClock[]) {
   return {
-    id: i.id,
-    title: i.title,
-    severity: i.severity,
-    state: i.state,
-    status: i.status,
-    rule: i.rule,
-    group_key: i.groupKey,
-    customers: i.customers,
-    components: i.components,
-    component_status: i.componentStatus,
-    owner: i.owner,
-    published: i.published,
-    alert_count: i.alertCount,
-    firing_count: i.firingCount,
-    flap_count: i.flapCount,
+    ...incidentSnakeFields(i),
     opened_at: iso(i.openedAt),
     acknowledged_at: iso(i.acknowledgedAt),
     resolved_at: iso(i.resolvedAt),

@@ -42,7 +42,8 @@ export function incidentFromRow(r: IncidentRow): Incident {
 }
 
 /** The incident's columns, arrays as arrays (for jsonb_to_recordset); incidentToRow adds the JSON text Kysely inserts. */
-function incidentColumns(i: Incident, now: Date) {
+/** The incident's fields other than timestamps, snake_case (row columns and the internal API share them). */
+export function incidentSnakeFields(i: Incident) {
   return {
     id: i.id,
     title: i.title,
@@ -59,6 +60,12 @@ function incidentColumns(i: Incident, now: Date) {
     alert_count: i.alertCount,
     firing_count: i.firingCount,
     flap_count: i.flapCount,
+  };
+}
+
+function incidentColumns(i: Incident, now: Date) {
+  return {
+    ...incidentSnakeFields(i),
     opened_at: i.openedAt,
     acknowledged_at: i.acknowledgedAt,
     resolved_at: i.resolvedAt,

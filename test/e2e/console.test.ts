@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { alertmanagerBody, dbOutage } from '../support/payloads.ts';
-import { launchChromium, SCREENSHOTS } from './support/browser.ts';
-import { type RunningIncidentd, randomTokens, startIncidentd } from './support/incidentd.ts';
+import { SCREENSHOTS } from './support/browser.ts';
+import { incidentdWithChromium } from './support/browser-session.ts';
+import { randomTokens } from './support/incidentd.ts';
 import { waitFor } from './support/processes.ts';
 
 // The internal console in headless Debian Chromium against the real server: sign in through the form,
@@ -12,30 +12,13 @@ import { waitFor } from './support/processes.ts';
 const tokens = randomTokens();
 
 describe('internal console in a browser', () => {
-  let incidentd: RunningIncidentd | undefined;
-  let browser: Browser | undefined;
+  const e2e = incidentdWithChromium(tokens);
+  const { logs } = e2e;
 
-  beforeAll(async () => {
-    incidentd = await startIncidentd(tokens);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await incidentd?.stop();
-  });
-
-  const logs = () => `--- incidentd ---\n${incidentd?.process.output() ?? ''}`;
-
-  async function internalClients(): Promise<number> {
-    const text = await (
-      await fetch(`${incidentd!.url}/metrics`, { headers: { authorization: `Bearer ${tokens.admin}` } })
-    ).text();
-    return Number(/incidentd_websocket_clients\{channel="internal"\} (\d+)/.exec(text)?.[1] ?? 0);
-  }
+  const internalClients = () => e2e.websocketClients('internal');
 
   it('signs in, acknowledges from the console, the other tab’s timeline updates live, an update reaches the public page', async () => {
-    const url = incidentd!.url;
+    const url = e2e.incidentd().url;
     const webhook = await fetch(`${url}/webhooks/alertmanager`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.ingest}` },
@@ -57,7 +40,7 @@ describe('internal console in a browser', () => {
     });
     expect(declared.status).toBe(201);
 
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await e2e.browser().newContext({ viewport: { width: 1280, height: 900 } });
     const consolePage = await context.newPage();
     // Not signed in: the console sends us to the login form, which brings us back.
     await consolePage.goto(`${url}/internal`);
@@ -145,15 +128,15 @@ describe('internal console in a browser', () => {
   });
 
   it('the timeline in dark mode (screenshot)', async () => {
-    const context = await browser!.newContext({
+    const context = await e2e.browser().newContext({
       colorScheme: 'dark',
       viewport: { width: 1280, height: 900 },
     });
     const page = await context.newPage();
-    await page.goto(`${incidentd!.url}/internal/login`);
+    await page.goto(`${e2e.incidentd().url}/internal/login`);
     await page.fill('input[name="token"]', tokens.admin);
     await page.click('button[type="submit"]');
-    await page.waitForURL(`${incidentd!.url}/internal`);
+    await page.waitForURL(`${e2e.incidentd().url}/internal`);
     await page.screenshot({ path: resolve(SCREENSHOTS, 'internal-console-dark.png'), fullPage: true });
     await page.locator('.incident-link').first().click();
     await page.waitForSelector('#incident-title');

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { alertmanagerBody, dbOutage } from '../support/payloads.ts';
-import { launchChromium, SCREENSHOTS } from './support/browser.ts';
-import { type RunningIncidentd, randomTokens, startIncidentd } from './support/incidentd.ts';
+import { SCREENSHOTS } from './support/browser.ts';
+import { incidentdWithChromium } from './support/browser-session.ts';
+import { randomTokens } from './support/incidentd.ts';
 import { waitFor } from './support/processes.ts';
 
 // The real server (`tsx src/cli.ts serve`, default catalog and rules) in headless Debian Chromium: the page
@@ -11,20 +12,8 @@ import { waitFor } from './support/processes.ts';
 const tokens = randomTokens();
 
 describe('status page in a browser', () => {
-  let incidentd: RunningIncidentd | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    incidentd = await startIncidentd(tokens);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await incidentd?.stop();
-  });
-
-  const logs = () => `--- incidentd ---\n${incidentd?.process.output() ?? ''}`;
+  const e2e = incidentdWithChromium(tokens);
+  const { logs } = e2e;
   /** What the page's Content-Security-Policy refused (Chromium reports each refusal on the console). */
   const cspViolations: string[] = [];
   const watchCsp = (page: Page) => {
@@ -37,16 +26,13 @@ describe('status page in a browser', () => {
   const databaseStatus = (page: Page) =>
     page.locator('#component-database .component-status').textContent({ timeout: 1000 });
 
-  async function publicClients(): Promise<number> {
-    const text = await (
-      await fetch(`${incidentd!.url}/metrics`, { headers: { authorization: `Bearer ${tokens.admin}` } })
-    ).text();
-    return Number(/incidentd_websocket_clients\{channel="public"\} (\d+)/.exec(text)?.[1] ?? 0);
-  }
+  const publicClients = () => e2e.websocketClients('public');
 
   it('shows the outage live, links to the incident, renders light and dark, and works without JavaScript', async () => {
-    const url = incidentd!.url;
-    const light = await browser!.newContext({ colorScheme: 'light', viewport: { width: 1100, height: 900 } });
+    const url = e2e.incidentd().url;
+    const light = await e2e
+      .browser()
+      .newContext({ colorScheme: 'light', viewport: { width: 1100, height: 900 } });
     const page = watchCsp(await light.newPage());
     const first = await page.goto(`${url}/`);
     expect(first?.headers()['content-security-policy']).toContain("script-src 'self'");
@@ -103,7 +89,9 @@ describe('status page in a browser', () => {
     await page.screenshot({ path: resolve(SCREENSHOTS, 'incident-light.png'), fullPage: true });
     await light.close();
 
-    const dark = await browser!.newContext({ colorScheme: 'dark', viewport: { width: 1100, height: 900 } });
+    const dark = await e2e
+      .browser()
+      .newContext({ colorScheme: 'dark', viewport: { width: 1100, height: 900 } });
     const darkPage = watchCsp(await dark.newPage());
     await darkPage.goto(`${url}/`);
     expect((await databaseStatus(darkPage))?.trim()).toBe('Major outage');
@@ -114,7 +102,7 @@ describe('status page in a browser', () => {
     await darkPage.screenshot({ path: resolve(SCREENSHOTS, 'incident-dark.png'), fullPage: true });
     await dark.close();
 
-    const noJs = await browser!.newContext({ javaScriptEnabled: false });
+    const noJs = await e2e.browser().newContext({ javaScriptEnabled: false });
     const plain = await noJs.newPage();
     const response = await plain.goto(`${url}/`);
     expect(response?.status()).toBe(200);

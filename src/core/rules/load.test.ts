@@ -2,18 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadRuleSet } from './load.ts';
+import { sampleComponentIds } from './test-support.ts';
 
-const componentIds = new Set([
-  'api',
-  'dashboard',
-  'auth',
-  'webhooks-out',
-  'database',
-  'object-storage',
-  'search',
-  'email',
-  'billing',
-]);
+const componentIds = sampleComponentIds();
 
 function load(...texts: string[]) {
   return loadRuleSet(

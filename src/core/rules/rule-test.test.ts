@@ -3,17 +3,9 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadRuleSet } from './load.ts';
 import { formatRuleTestResult, parseRuleTestFile, runRuleTests } from './rule-test.ts';
+import { sampleComponentIds } from './test-support.ts';
 
-const componentIds = new Set([
-  'api',
-  'dashboard',
-  'auth',
-  'webhooks-out',
-  'database',
-  'object-storage',
-  'search',
-]);
-for (const id of ['email', 'billing']) componentIds.add(id);
+const componentIds = sampleComponentIds();
 
 /** What `incidentd rules test` does around the pure runner: read the test file and its rule files. */
 function runFile(path: string) {

@@ -64,14 +64,19 @@ export function incidentView(s: StatusSnapshot, i: SnapshotIncident, basePath = 
     startedAt: formatTime(i.startedAt, tz),
     resolvedAt: i.resolvedAt ? formatTime(i.resolvedAt, tz) : null,
     updatedAt: formatTime(i.updatedAt, tz),
-    updates: i.updates.map((u) => ({
-      id: u.id,
-      status: u.status,
-      statusLabel: UPDATE_STATUS_LABELS[u.status] ?? u.status,
-      body: u.body,
-      time: formatTime(u.at, tz),
-    })),
+    updates: updateViews(i.updates, tz),
   };
+}
+
+/** An incident's or a maintenance's updates, as shown (both share one update shape). */
+function updateViews(updates: (SnapshotIncident | SnapshotMaintenance)['updates'], tz: string): UpdateVM[] {
+  return updates.map((u) => ({
+    id: u.id,
+    status: u.status,
+    statusLabel: UPDATE_STATUS_LABELS[u.status] ?? u.status,
+    body: u.body,
+    time: formatTime(u.at, tz),
+  }));
 }
 
 export function maintenanceView(s: StatusSnapshot, m: SnapshotMaintenance): MaintenanceVM {
@@ -85,12 +90,6 @@ export function maintenanceView(s: StatusSnapshot, m: SnapshotMaintenance): Main
     componentsText: componentNames(s, m.componentIds),
     scheduledFor: formatTime(m.scheduledFor, tz),
     scheduledUntil: formatTime(m.scheduledUntil, tz),
-    updates: m.updates.map((u) => ({
-      id: u.id,
-      status: u.status,
-      statusLabel: UPDATE_STATUS_LABELS[u.status] ?? u.status,
-      body: u.body,
-      time: formatTime(u.at, tz),
-    })),
+    updates: updateViews(m.updates, tz),
   };
 }
