@@ -233,7 +233,10 @@ for (const kind of databaseKinds) {
 
 for (const kind of databaseKinds) {
   describe(`SLA scheduler across replicas [${kind}]`, () => {
-    it('two scheduler instances on one database fire each clock exactly once', async () => {
+    // Opens two stores and runs both schedulers: on a loaded 2-core machine PGlite's start alone can take 15 s.
+    it('two scheduler instances on one database fire each clock exactly once', {
+      timeout: 90_000,
+    }, async () => {
       const store = await createTestStore(kind, { poolSize: 8 });
       // A second "replica": its own pool on the same PostgreSQL schema (PGlite is single-process).
       const other =
