@@ -5,7 +5,6 @@ import type { AppDeps } from './app-deps.ts';
 import type { SilenceWriteDeps } from './create-silence.ts';
 import { errorHandler } from './errors.ts';
 import { internalAuth } from './middleware/internal-auth.ts';
-import { journalScope } from './middleware/journal-scope.ts';
 import { refuseNul } from './middleware/refuse-nul.ts';
 import { requireToken } from './middleware/require-token.ts';
 import { createOutageLog } from './outage-log.ts';
@@ -74,7 +73,6 @@ export function createApp(deps: AppDeps): Hono {
     announce: (silenceId) => deps.statusPage.announce({ type: 'silence.changed', silenceId }),
   };
   app.route('/', opsRoutes(deps));
-  if (deps.journal) app.use('/webhooks/*', journalScope(deps.journal));
   app.route('/', webhookRoutes(deps, ingest));
   app.route('/', prometheusApiRoutes(deps, ingest));
   app.route('/', pagerdutyEnqueueRoutes(deps, ingest));

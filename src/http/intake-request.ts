@@ -88,7 +88,6 @@ export async function journalAndProcess(
   body: Uint8Array,
   now: Date,
 ): Promise<IntakeOutcome> {
-  const { metrics } = deps;
   const name = source.name;
   await deps.journal?.append(c.req.raw, {
     source: name,
@@ -96,6 +95,24 @@ export async function journalAndProcess(
     receivedAt: now,
     body,
   });
+  try {
+    return await processOrKeep(deps, webhook, c, source, body, now);
+  } finally {
+    // Committed, refused or failed: the journal record no longer holds back a checkpoint.
+    deps.journal?.release(c.req.raw);
+  }
+}
+
+async function processOrKeep(
+  deps: IntakeDeps,
+  webhook: WebhookDeps,
+  c: Context,
+  source: WebhookSource,
+  body: Uint8Array,
+  now: Date,
+): Promise<IntakeOutcome> {
+  const { metrics } = deps;
+  const name = source.name;
   let outcome: WebhookOutcome;
   try {
     outcome = await processWebhookBody(webhook, source, body);

@@ -8,7 +8,6 @@ import { PAGERDUTY_SOURCE } from '../../sources/pagerduty/to-raw.ts';
 import { annotateAlert, findAlertByFingerprint } from '../../store/alert-queries.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { journalAndProcess, noteAborted, readIntakeBody } from '../intake-request.ts';
-import { journalScope } from '../middleware/journal-scope.ts';
 
 /** PagerDuty's error answer: `{"status":"invalid event","message":"Event object is invalid","errors":[…]}`. */
 function invalidEvent(
@@ -42,8 +41,6 @@ export function pagerdutyEnqueueRoutes(deps: AppDeps, webhook: WebhookDeps): Hon
   const keys = deps.config.catalog.pagerduty_routing_keys ?? [];
   const find: FindAlert = (fingerprint) =>
     findAlertByFingerprint(deps.store.db, PAGERDUTY_SOURCE, fingerprint);
-  // The journal record of a request holds back checkpoints until the request is done (as for the webhooks).
-  if (deps.journal) app.use('/v2/enqueue', journalScope(deps.journal));
   const enqueue = async (c: Context) => {
     const started = performance.now();
     const now = deps.clock.now();

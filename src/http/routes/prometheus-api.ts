@@ -6,7 +6,6 @@ import { PROMETHEUS_SOURCE } from '../../sources/prometheus/to-raw.ts';
 import { expiredFingerprints } from '../../store/alert-expiry.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { journalAndProcess, noteAborted, readIntakeBody } from '../intake-request.ts';
-import { journalScope } from '../middleware/journal-scope.ts';
 import { hasToken, unauthorized } from '../middleware/require-token.ts';
 
 /** The Alertmanager version whose API these routes speak (what `GET /api/v2/status` reports). */
@@ -42,8 +41,6 @@ export function prometheusApiRoutes(deps: AppDeps, webhook: WebhookDeps): Hono {
     app.use(`${prefix}/api/v2/status`, async (c, next) =>
       hasToken(c, deps.tokens.ingest) ? next() : unauthorized(c, 'ingest'),
     );
-    // The journal record of a request holds back checkpoints until the request is done (as for the webhooks).
-    if (deps.journal) app.use(`${prefix}/api/v2/alerts`, journalScope(deps.journal));
     app.post(`${prefix}/api/v2/alerts`, async (c) => {
       const started = performance.now();
       const now = deps.clock.now();
