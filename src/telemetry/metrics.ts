@@ -104,13 +104,13 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
     }),
     alertsSilenced: new Counter({
       name: 'incidentd_alerts_silenced_total',
-      help: 'Alerts held back by an active silence at ingest, by source (counted by the ingest path).',
+      help: 'Alerts held back by an active silence at ingest, by source; stays 0 until ingest applies silences (they are stored and listed, not applied yet).',
       labelNames: ['source'] as const,
       registers,
     }),
     alertsMuted: new Counter({
       name: 'incidentd_alerts_muted_total',
-      help: 'Alerts muted by an active maintenance at ingest, by source (counted by the ingest path).',
+      help: 'Alerts muted by an active maintenance at ingest, by source; stays 0 until ingest applies maintenance muting.',
       labelNames: ['source'] as const,
       registers,
     }),
